@@ -1,0 +1,254 @@
+// tripath: EAL from config, ports, worker lcores, and the control loop on the main lcore
+// (path A's TAP I/O, the shell, the control socket, periodic stats, signals).
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+
+#include <tripath/control/socket_server.h>
+#include <tripath/drivers/ports.h>
+
+#include "eal_args.h"
+#include "embedded_config.h"
+#include "options.h"
+#include "runtime.h"
+#include "shell.h"
+
+#include <tripath/pipeline/idle_backoff.h>
+
+namespace tripath::app {
+namespace {
+
+volatile sig_atomic_t g_stop_signal = 0;   // SIGINT/SIGTERM
+volatile sig_atomic_t g_print_stats = 0;   // SIGUSR1
+
+void on_stop_signal(int sig) { g_stop_signal = sig; }
+void on_usr1(int) { g_print_stats = 1; }
+
+void print(const std::string &s)
+{
+	std::fwrite(s.data(), 1, s.size(), stdout);
+	std::fflush(stdout);
+}
+
+config::Config load(const Options &o)
+{
+	if (o.config_file.empty())
+		return config::load_config_text(kEmbeddedConfig, kEmbeddedConfigName);
+	return config::load_config_file(o.config_file);
+}
+
+bool preflight_ok(const config::Config &cfg)
+{
+	bool ok = true;
+	for (const config::PortConfig &p : cfg.ports)
+		for (const std::string &problem : drivers::preflight(p)) {
+			std::fprintf(stderr, "%s\n", problem.c_str());
+			ok = false;
+		}
+	return ok;
+}
+
+bool start_eal(const config::Config &cfg)
+{
+	EalPlan plan = plan_eal(cfg);
+	std::string shown;
+	for (const std::string &a : plan.args)
+		shown += (shown.empty() ? "" : " ") + a;
+	std::printf("tripath: %s\ntripath: EAL %s\n", plan.hugepage_note.c_str(), shown.c_str());
+	std::vector<char *> argv;
+	for (std::string &a : plan.args)
+		argv.push_back(a.data());
+	if (rte_eal_init(int(argv.size()), argv.data()) < 0) {
+		std::fprintf(stderr, "tripath: EAL init failed: %s (args: %s)\n", rte_strerror(rte_errno), shown.c_str());
+		return false;
+	}
+	return true;
+}
+
+bool start_ports(Runtime &rt, std::vector<pipeline::PortInfo> &ports)
+{
+	rt.pool = rte_pktmbuf_pool_create("tripath_mbufs", drivers::mbufs_needed(rt.cfg), 256, 0,
+					  RTE_MBUF_DEFAULT_BUF_SIZE, int(rte_socket_id()));
+	if (rt.pool == nullptr) {
+		std::fprintf(stderr, "tripath: cannot create the mbuf pool (%u mbufs): %s; raise eal.memory_mb\n",
+			     drivers::mbufs_needed(rt.cfg), rte_strerror(rte_errno));
+		return false;
+	}
+	for (const config::PortConfig &pc : rt.cfg.ports) {
+		uint16_t id;
+		std::string name = drivers::ethdev_name(pc);
+		if (rte_eth_dev_get_port_by_name(name.c_str(), &id) != 0) {
+			std::fprintf(stderr, "%s: port %s: EAL did not create ethdev '%s' (see the PMD's messages above)\n",
+				     pc.loc.str().c_str(), pc.name.c_str(), name.c_str());
+			return false;
+		}
+		std::string error;
+		if (!drivers::setup_port(id, pc, rt.pool, error)) {
+			std::fprintf(stderr, "%s: %s\n", pc.loc.str().c_str(), error.c_str());
+			return false;
+		}
+		ports.push_back({pc.name, id, pc.driver, pc.queues});
+	}
+	return true;
+}
+
+void run_cmdline_file(Runtime &rt, const std::string &path)
+{
+	std::ifstream in(path);
+	if (!in) {
+		std::fprintf(stderr, "tripath: --cmdline-file %s: cannot read it\n", path.c_str());
+		return;
+	}
+	std::string line;
+	for (unsigned n = 1; std::getline(in, line) && !rt.quit; n++) {
+		control::CommandResult r = rt.registry.execute(line);
+		if (r.status == control::Status::error)
+			std::fprintf(stderr, "%s:%u: %s", path.c_str(), n, r.output.c_str());
+		else
+			print(r.output);
+	}
+}
+
+std::string default_socket_path(const config::Config &cfg) { return "/run/tripath/" + cfg.eal.file_prefix + ".sock"; }
+
+// The control lcore's loop: TAP I/O every round; shell, socket and timers about every ms.
+void control_loop(Runtime &rt, const Options &o, Shell *shell, control::SocketServer &sock)
+{
+	const config::LcoreConfig *self = nullptr;
+	for (const config::LcoreConfig &lc : rt.cfg.lcores)
+		if (lc.role == config::LcoreRole::control)
+			self = &lc;
+	pipeline::IdleBackoff backoff(self ? self->idle : config::IdleBackoff{});
+	pipeline::LcoreCounters &c = const_cast<pipeline::LcoreCounters &>(rt.dp->lcore_counters(rte_lcore_id()));
+	const uint64_t hz = rte_get_tsc_hz();
+	uint64_t next_housekeeping = 0, next_stats = rte_rdtsc() + o.stats_period * hz;
+	while (!rt.quit && g_stop_signal == 0) {
+		uint64_t now = rte_rdtsc();
+		unsigned moved = rt.dp->running() ? rt.dp->poll_exception() : 0;
+		pipeline::bump(c.loops);
+		if (now >= next_housekeeping) {
+			next_housekeeping = now + hz / 1000;
+			if (shell != nullptr && !shell->poll())
+				rt.quit = true;
+			moved += sock.poll(rt.registry);
+			if (g_print_stats) {
+				g_print_stats = 0;
+				print(format_totals(rt));
+			}
+			if (o.stats_period && now >= next_stats) {
+				next_stats = now + o.stats_period * hz;
+				print(format_totals(rt));
+			}
+		}
+		if (moved) {
+			pipeline::bump(c.busy_cycles, rte_rdtsc() - now);
+			backoff.reset();
+		} else if (backoff.idle()) {
+			pipeline::bump(c.idle_sleeps);
+		}
+	}
+}
+
+void shutdown(Runtime &rt)
+{
+	if (rt.dp->running())
+		print(stop_forwarding(rt).output);
+	else
+		print("\nTotals:\n" + format_totals(rt));
+	for (const pipeline::PortInfo &p : rt.dp->ports()) {
+		rte_eth_dev_stop(p.port_id);
+		rte_eth_dev_close(p.port_id);
+	}
+	rt.dp.reset();
+	print("Bye...\n");
+}
+
+int run(int argc, char **argv)
+{
+	Options o = parse_options(argc, argv);
+	if (o.dump_config) {
+		print(kEmbeddedConfig);
+		return 0;
+	}
+	Runtime rt;
+	try {
+		rt.cfg = load(o);
+	} catch (const config::ConfigError &e) {
+		std::fprintf(stderr, "%s\n", e.what());
+		return 1;
+	}
+	if (o.check_only) {
+		std::printf("%s: ok: %zu ports, %zu lcores, %zu rules, %zu tenants\n", rt.cfg.source.c_str(), rt.cfg.ports.size(),
+			    rt.cfg.lcores.size(), rt.cfg.rules.size(), rt.cfg.tenants.size());
+		return 0;
+	}
+	if (!preflight_ok(rt.cfg) || !start_eal(rt.cfg))
+		return 1;
+	std::vector<pipeline::PortInfo> ports;
+	if (!start_ports(rt, ports)) {
+		rte_eal_cleanup();
+		return 1;
+	}
+	try {
+		rt.dp = std::make_unique<pipeline::Dataplane>(rt.cfg, ports);
+	} catch (const std::exception &e) {
+		std::fprintf(stderr, "tripath: %s\n", e.what());
+		rte_eal_cleanup();
+		return 1;
+	}
+	rt.rate_marks.resize(ports.size());
+	register_commands(rt);
+
+	control::SocketServer sock;
+	if (!o.no_socket) {
+		std::string path = o.socket_path.empty() ? default_socket_path(rt.cfg) : o.socket_path;
+		std::error_code ec;
+		std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
+		std::string error;
+		if (!sock.open(path, error)) {
+			std::fprintf(stderr, "tripath: %s\n", error.c_str());
+			rt.dp.reset();
+			rte_eal_cleanup();
+			return 1;
+		}
+		std::printf("tripath: control socket %s (tripathctl -s %s)\n", path.c_str(), path.c_str());
+	}
+	std::signal(SIGINT, on_stop_signal);
+	std::signal(SIGTERM, on_stop_signal);
+	std::signal(SIGUSR1, on_usr1);
+
+	if (o.auto_start) {
+		control::CommandResult r = start_forwarding(rt);
+		print(r.output);
+		if (r.status == control::Status::error) {
+			rt.dp.reset();
+			rte_eal_cleanup();
+			return 1;
+		}
+	}
+	if (!o.cmdline_file.empty())
+		run_cmdline_file(rt, o.cmdline_file);
+	std::unique_ptr<Shell> shell;
+	if (o.interactive) {
+		print("Interactive mode: type 'help'. " + std::string(rt.dp->running() ? "Forwarding is running.\n" : "Type 'start' to forward.\n"));
+		shell = std::make_unique<Shell>(rt.registry);
+	}
+	control_loop(rt, o, shell.get(), sock);
+	shell.reset();
+	shutdown(rt);
+	rte_eal_cleanup();
+	return 0;
+}
+
+} // namespace
+} // namespace tripath::app
+
+int main(int argc, char **argv) { return tripath::app::run(argc, argv); }

@@ -1,0 +1,43 @@
+// Everything the control lcore holds while tripath runs; the shell's commands act on it.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include <rte_mempool.h>
+
+#include <tripath/config/config.h>
+#include <tripath/control/registry.h>
+#include <tripath/pipeline/dataplane.h>
+
+namespace tripath::app {
+
+// Port counters at the last 'show port stats', for testpmd's "since last show" rates.
+struct PortRateMark {
+	uint64_t tsc = 0;
+	uint64_t ipackets = 0, opackets = 0, ibytes = 0, obytes = 0;
+};
+
+struct Runtime {
+	config::Config cfg;
+	rte_mempool *pool = nullptr;
+	std::unique_ptr<pipeline::Dataplane> dp;
+	control::CommandRegistry registry;
+	std::vector<PortRateMark> rate_marks;    // by index into dp->ports()
+	uint64_t forwarding_since_tsc = 0;       // 0 while stopped
+	bool quit = false;                       // set by 'quit' and SIGINT/SIGTERM
+};
+
+// Formatting shared by the shell, the control socket, SIGUSR1 and the totals at exit.
+std::string format_port_stats(Runtime &rt, size_t port_index);
+std::string format_path_stats(const pipeline::LcoreCounters &c);
+std::string format_lcores(const Runtime &rt);
+std::string format_totals(Runtime &rt);
+
+void register_commands(Runtime &rt);
+
+// Start/stop forwarding; both print what testpmd prints (stop: the totals).
+control::CommandResult start_forwarding(Runtime &rt);
+control::CommandResult stop_forwarding(Runtime &rt);
+
+} // namespace tripath::app

@@ -1,0 +1,160 @@
+#include <filesystem>
+#include <fstream>
+
+#include <rte_ethdev.h>
+
+#include <tripath/drivers/ports.h>
+
+namespace tripath::drivers {
+
+using config::Driver;
+
+namespace {
+
+bool is_pci(Driver d) { return d == Driver::ice || d == Driver::bnxt; }
+
+std::string arg_value(const config::PortConfig &port, const std::string &key)
+{
+	for (const auto &[k, v] : port.args)
+		if (k == key)
+			return v;
+	return {};
+}
+
+std::string joined_args(const config::PortConfig &port)
+{
+	std::string out;
+	for (const auto &[k, v] : port.args)
+		out += "," + k + "=" + v;
+	return out;
+}
+
+std::string full_pci(const std::string &pci) { return pci.size() == 7 ? "0000:" + pci : pci; }
+
+} // namespace
+
+std::string ethdev_name(const config::PortConfig &port)
+{
+	if (is_pci(port.driver))
+		return full_pci(port.pci);
+	return std::string("net_") + config::driver_name(port.driver) + "_" + port.name;
+}
+
+std::pair<std::string, std::string> eal_device_arg(const config::PortConfig &port)
+{
+	if (is_pci(port.driver))
+		return {"-a", full_pci(port.pci) + joined_args(port)};
+	std::string args = joined_args(port);
+	// The af_xdp PMD opens one XSK per queue: keep its queue_count equal to ours.
+	if (port.driver == Driver::af_xdp && arg_value(port, "queue_count").empty())
+		args += ",queue_count=" + std::to_string(port.queues);
+	return {"--vdev", ethdev_name(port) + args};
+}
+
+std::vector<std::string> preflight(const config::PortConfig &port)
+{
+	namespace fs = std::filesystem;
+	std::vector<std::string> problems;
+	const std::string where = port.loc.str() + ": port " + port.name + " (" + config::driver_name(port.driver) + "): ";
+	switch (port.driver) {
+	case Driver::af_xdp: {
+		std::string iface = arg_value(port, "iface");
+		if (!fs::exists("/sys/class/net/" + iface))
+			problems.push_back(where + "interface '" + iface + "' does not exist in this network namespace; "
+					   "create it (in the lab: tools/lab.sh up) or run tripath in its namespace");
+		std::string qc = arg_value(port, "queue_count");
+		if (!qc.empty() && qc != std::to_string(port.queues))
+			problems.push_back(where + "args.queue_count=" + qc + " differs from queues: " +
+					   std::to_string(port.queues) + "; drop queue_count or make them equal");
+		break;
+	}
+	case Driver::pcap: {
+		std::string rx = arg_value(port, "rx_pcap");
+		if (!rx.empty() && !fs::exists(rx))
+			problems.push_back(where + "rx_pcap file '" + rx + "' does not exist");
+		break;
+	}
+	case Driver::ice:
+	case Driver::bnxt: {
+		std::string dev = "/sys/bus/pci/devices/" + full_pci(port.pci);
+		std::error_code ec;
+		if (!fs::exists(dev)) {
+			problems.push_back(where + "no PCI device " + full_pci(port.pci) + " on this host (lspci -D lists them)");
+			break;
+		}
+		fs::path drv = fs::read_symlink(dev + "/driver", ec);
+		std::string bound = ec ? "none" : drv.filename().string();
+		if (bound != "vfio-pci" && bound != "uio_pci_generic" && bound != "igb_uio")
+			problems.push_back(where + full_pci(port.pci) + " is bound to " + bound +
+					   "; bind it for DPDK: dpdk-devbind.py -b vfio-pci " + full_pci(port.pci));
+		break;
+	}
+	case Driver::tap:
+		if (!fs::exists("/dev/net/tun"))
+			problems.push_back(where + "/dev/net/tun is missing; modprobe tun");
+		break;
+	case Driver::ring:
+	case Driver::null:
+		break;
+	}
+	return problems;
+}
+
+bool setup_port(uint16_t port_id, const config::PortConfig &port, rte_mempool *pool, std::string &error)
+{
+	const std::string where = "port " + port.name + " (ethdev " + std::to_string(port_id) + "): ";
+	rte_eth_dev_info info;
+	int rc = rte_eth_dev_info_get(port_id, &info);
+	if (rc != 0) {
+		error = where + "cannot read device info: " + rte_strerror(-rc);
+		return false;
+	}
+	if (port.queues > info.max_rx_queues || port.queues > info.max_tx_queues) {
+		error = where + "queues: " + std::to_string(port.queues) + " but the device offers " +
+			std::to_string(info.max_rx_queues) + " rx / " + std::to_string(info.max_tx_queues) + " tx";
+		return false;
+	}
+	rte_eth_conf conf{};
+	if ((rc = rte_eth_dev_configure(port_id, port.queues, port.queues, &conf)) != 0) {
+		error = where + "configure failed: " + rte_strerror(-rc);
+		return false;
+	}
+	uint16_t rx_desc = port.rx_desc, tx_desc = port.tx_desc;
+	rte_eth_dev_adjust_nb_rx_tx_desc(port_id, &rx_desc, &tx_desc);
+	int socket = rte_eth_dev_socket_id(port_id);
+	for (uint16_t q = 0; q < port.queues; q++) {
+		if ((rc = rte_eth_rx_queue_setup(port_id, q, rx_desc, socket, nullptr, pool)) != 0) {
+			error = where + "rx queue " + std::to_string(q) + " setup failed: " + rte_strerror(-rc);
+			return false;
+		}
+		if ((rc = rte_eth_tx_queue_setup(port_id, q, tx_desc, socket, nullptr)) != 0) {
+			error = where + "tx queue " + std::to_string(q) + " setup failed: " + rte_strerror(-rc);
+			return false;
+		}
+	}
+	if ((rc = rte_eth_dev_start(port_id)) != 0) {
+		error = where + "start failed: " + rte_strerror(-rc);
+		return false;
+	}
+	// Path A needs frames for the kernel's MAC too; not every PMD supports it (-ENOTSUP is fine).
+	if (port.promisc && (rc = rte_eth_promiscuous_enable(port_id)) != 0 && rc != -ENOTSUP)
+		RTE_LOG(WARNING, EAL, "%spromiscuous mode not enabled: %s\n", where.c_str(), rte_strerror(-rc));
+	return true;
+}
+
+unsigned mbufs_needed(const config::Config &cfg)
+{
+	unsigned n = 0;
+	for (const config::PortConfig &p : cfg.ports)
+		n += unsigned(p.queues) * (p.rx_desc + p.tx_desc);
+	n += 2 * cfg.paths.kernel.ring_size * unsigned(cfg.lcores.size() + cfg.paths.kernel.taps.size());
+	n += unsigned(cfg.lcores.size()) * (256 + 64); // per-lcore mempool cache + a burst in hand
+	n = std::max(n, 8192u);
+	// Mempools are most memory-efficient at 2^k - 1 elements.
+	unsigned pow2 = 1;
+	while (pow2 < n + 1)
+		pow2 <<= 1;
+	return pow2 - 1;
+}
+
+} // namespace tripath::drivers

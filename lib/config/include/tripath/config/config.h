@@ -1,0 +1,176 @@
+// Typed configuration loaded from YAML. Every error names FILE:LINE:COL.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace tripath::config {
+
+// Where a value came from, so later stages (EAL, port setup) can name it in errors.
+struct SourceLoc {
+	std::string file;
+	int line = 0; // 1-based
+	int col = 0;  // 1-based
+	std::string str() const; // "FILE:LINE:COL"
+};
+
+// Thrown by the loader; what() is "FILE:LINE:COL: message".
+class ConfigError : public std::runtime_error {
+public:
+	ConfigError(const SourceLoc &loc, const std::string &message);
+	const SourceLoc &where() const { return loc_; }
+	const std::string &message() const { return message_; }
+
+private:
+	SourceLoc loc_;
+	std::string message_;
+};
+
+enum class HugepageMode { automatic, on, off };
+
+struct EalConfig {
+	std::vector<unsigned> lcores;          // CPU ids EAL may use ("0-1", "0,2" or a list)
+	unsigned main_lcore = 0;               // runs the control/guardian loop; default: first lcore
+	unsigned memory_mb = 256;              // 16..65536
+	HugepageMode hugepages = HugepageMode::automatic;
+	std::string file_prefix = "tripath";
+	std::vector<std::string> extra_args;   // passed to rte_eal_init verbatim
+	SourceLoc loc;
+};
+
+enum class Driver { af_xdp, tap, pcap, ring, null, ice, bnxt };
+const char *driver_name(Driver d);         // the YAML spelling
+
+struct PortConfig {
+	std::string name;                      // [A-Za-z0-9_-], unique
+	Driver driver = Driver::null;
+	std::vector<std::pair<std::string, std::string>> args; // devargs, in file order
+	std::string pci;                       // ice/bnxt: PCI address (required there, refused elsewhere)
+	uint16_t queues = 1;                   // rx and tx queue pairs, 1..64
+	uint16_t rx_desc = 1024;               // 64..16384, power of two
+	uint16_t tx_desc = 1024;
+	bool promisc = true;
+	SourceLoc loc;
+};
+
+enum class LcoreRole { worker, control, bulk };
+const char *lcore_role_name(LcoreRole r);
+
+struct PollEntry {
+	std::string port;                      // a PortConfig name
+	uint16_t queue = 0;                    // < that port's queues
+	SourceLoc loc;
+};
+
+// After `pause_after` empty polls the lcore pauses, then sleeps from sleep_min_us doubling up
+// to sleep_max_us; any packet resets it. enabled=false busy-polls (appliance mode).
+struct IdleBackoff {
+	bool enabled = true;
+	uint32_t pause_after = 256;            // empty polls before backing off, 1..1000000
+	uint32_t sleep_min_us = 1;             // 1..1000000
+	uint32_t sleep_max_us = 500;           // sleep_min_us..1000000
+};
+
+struct LcoreConfig {
+	unsigned id = 0;                       // must be in eal.lcores
+	LcoreRole role = LcoreRole::worker;
+	std::vector<PollEntry> poll;           // workers only
+	IdleBackoff idle;
+	SourceLoc loc;
+};
+
+// Path A: each wire port's kernel-bound traffic goes to its TAP, and back.
+struct KernelTap {
+	std::string wire;                      // port name (not a tap)
+	std::string tap;                       // port name, driver tap
+	SourceLoc loc;
+};
+
+struct KernelPathConfig {
+	std::vector<KernelTap> taps;
+	unsigned ring_size = 1024;             // worker<->exception rings; power of two, 64..65536
+};
+
+struct FastEndpointConfig {                // path B (built in a later issue)
+	std::string name;
+	std::string port;
+	SourceLoc loc;
+};
+
+struct BulkPeerConfig {                    // path C (built in a later issue)
+	std::string name;
+	std::string address;                   // control address of the peer tripath
+	SourceLoc loc;
+};
+
+struct PathsConfig {
+	KernelPathConfig kernel;
+	std::vector<FastEndpointConfig> fast_endpoints;
+	std::vector<BulkPeerConfig> bulk_peers;
+};
+
+struct Prefix {
+	uint8_t family = 4;                    // 4 or 6
+	std::array<uint8_t, 16> addr{};        // network order, host bits zeroed
+	uint8_t len = 0;                       // 0..32 or 0..128
+};
+
+struct Range {
+	uint32_t lo = 0;
+	uint32_t hi = 0;                       // inclusive
+};
+
+struct RuleMatch {
+	std::optional<uint16_t> ether_type;    // "arp", "ipv4", "ipv6" or a number
+	std::optional<Prefix> src;
+	std::optional<Prefix> dst;
+	std::optional<uint8_t> proto;          // "tcp", "udp", "icmp", "icmpv6" or 0..255
+	std::optional<Range> src_port;         // 0..65535, "80" or "1000-2000"
+	std::optional<Range> dst_port;
+	std::optional<uint8_t> dscp;           // 0..63
+	std::optional<uint16_t> vlan;          // 0..4095, matches any tag of the stack
+	std::optional<Range> frame_size;       // bytes, 14..65535
+};
+
+enum class PathKind { kernel, fast, bulk, drop };
+const char *path_kind_name(PathKind p);
+
+struct RuleConfig {
+	std::string name;
+	uint32_t priority = 1000;              // lower wins; ties keep file order
+	RuleMatch match;
+	PathKind path = PathKind::kernel;
+	std::string target;                    // fast: endpoint name; bulk: peer name
+	std::string tenant;                    // optional tenant name
+	SourceLoc loc;
+};
+
+struct TenantConfig {                      // quotas come with the classifier issue
+	std::string name;
+	std::vector<Prefix> prefixes;
+	SourceLoc loc;
+};
+
+struct Config {
+	std::string source;                    // file name or "<embedded:lab.yaml>"
+	EalConfig eal;
+	std::vector<PortConfig> ports;
+	std::vector<LcoreConfig> lcores;
+	PathsConfig paths;
+	std::vector<RuleConfig> rules;         // sorted by (priority, file order) after load
+	std::vector<TenantConfig> tenants;
+
+	const PortConfig *find_port(std::string_view name) const;
+};
+
+// Parse and validate; throw ConfigError on the first problem.
+Config load_config_file(const std::string &path);
+Config load_config_text(std::string_view yaml, const std::string &source_name);
+
+} // namespace tripath::config

@@ -1,0 +1,87 @@
+// rules: which path each class of traffic takes, checked against paths and tenants.
+#include "names.h"
+#include "sections.h"
+#include "values.h"
+
+#include <algorithm>
+
+namespace tripath::config::detail {
+
+namespace {
+
+bool has_endpoint(const Config &cfg, const std::string &name)
+{
+	return std::ranges::any_of(cfg.paths.fast_endpoints, [&](const auto &e) { return e.name == name; });
+}
+
+bool has_peer(const Config &cfg, const std::string &name)
+{
+	return std::ranges::any_of(cfg.paths.bulk_peers, [&](const auto &p) { return p.name == name; });
+}
+
+bool has_tenant(const Config &cfg, const std::string &name)
+{
+	return std::ranges::any_of(cfg.tenants, [&](const auto &t) { return t.name == name; });
+}
+
+// endpoint belongs to path fast and peer to path bulk: exactly when, never otherwise.
+void read_target(const MapReader &m, RuleConfig &r, const Config &cfg, const std::string &who)
+{
+	const Reader &reader = *m.map().reader;
+	const char *path = path_kind_name(r.path);
+	for (auto [key, kind] : {std::pair{"endpoint", PathKind::fast}, std::pair{"peer", PathKind::bulk}})
+		if (r.path != kind && m.get(key))
+			reader.fail(m.key_loc(key), who + ": " + key + " is only for path " + path_kind_name(kind) +
+							    " (this rule's path is " + path + ")");
+	if (r.path == PathKind::fast) {
+		Field v = m.need("endpoint");
+		r.target = read_string(v);
+		if (!has_endpoint(cfg, r.target))
+			v.fail_raw(who + ": path fast names endpoint '" + r.target +
+				   "', which is not defined in paths.fast.endpoints");
+	} else if (r.path == PathKind::bulk) {
+		Field v = m.need("peer");
+		r.target = read_string(v);
+		if (!has_peer(cfg, r.target))
+			v.fail_raw(who + ": path bulk names peer '" + r.target +
+				   "', which is not defined in paths.bulk.peers");
+	}
+}
+
+RuleConfig read_rule(const Field &f, const Config &cfg, UniqueNames &names)
+{
+	MapReader m(f, {"name", "priority", "match", "path", "endpoint", "peer", "tenant"});
+	RuleConfig r;
+	r.loc = f.loc;
+	Field name = m.need("name");
+	r.name = read_name(name, 63);
+	names.add(name, r.name);
+	std::string who = f.path + " '" + r.name + "'";
+	if (auto v = m.get("priority"))
+		r.priority = static_cast<uint32_t>(read_uint(*v, 0, 65535));
+	if (auto v = m.get("match"))
+		r.match = read_match(*v);
+	r.path = static_cast<PathKind>(read_choice(m.need("path"), path_kind_names));
+	read_target(m, r, cfg, who);
+	if (auto v = m.get("tenant")) {
+		r.tenant = read_string(*v);
+		if (!has_tenant(cfg, r.tenant))
+			v->fail_raw(who + ": tenant '" + r.tenant + "' is not defined in tenants");
+	}
+	return r;
+}
+
+} // namespace
+
+std::vector<RuleConfig> read_rules(const Field &f, const Config &cfg)
+{
+	std::vector<RuleConfig> rules;
+	UniqueNames names("rule name");
+	for (const auto &item : list_items(f))
+		rules.push_back(read_rule(item, cfg, names));
+	// Ties keep file order, so an operator can read precedence straight off the file.
+	std::ranges::stable_sort(rules, {}, &RuleConfig::priority);
+	return rules;
+}
+
+} // namespace tripath::config::detail

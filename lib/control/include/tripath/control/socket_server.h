@@ -1,0 +1,45 @@
+// The control socket (unix stream): tripathctl sends command lines, gets each command's
+// output followed by a NUL byte and a status byte ('0' ok, '1' error). Polled without
+// blocking from the control lcore's loop.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <tripath/control/registry.h>
+
+namespace tripath::control {
+
+inline constexpr char kStatusOk = '0';
+inline constexpr char kStatusError = '1';
+inline constexpr size_t kMaxLine = 4096;
+
+class SocketServer {
+public:
+	SocketServer() = default;
+	~SocketServer();
+	SocketServer(const SocketServer &) = delete;
+	SocketServer &operator=(const SocketServer &) = delete;
+
+	// Bind and listen at `path` (mode 0600); replaces a stale socket file, refuses a live one.
+	bool open(const std::string &path, std::string &error);
+	// Accept, read and answer whatever is ready; never blocks. Returns commands executed.
+	unsigned poll(const CommandRegistry &registry);
+	const std::string &path() const { return path_; }
+
+private:
+	struct Client {
+		int fd = -1;
+		std::string in;
+		std::string out;
+		bool closing = false;
+	};
+	void serve(Client &c, const CommandRegistry &registry, unsigned &executed);
+	static void flush(Client &c);
+
+	int listen_fd_ = -1;
+	std::string path_;
+	std::vector<Client> clients_;
+};
+
+} // namespace tripath::control

@@ -1,0 +1,169 @@
+#include <algorithm>
+#include <map>
+#include <sstream>
+#include <stdexcept>
+
+#include <tripath/control/registry.h>
+
+namespace tripath::control {
+
+namespace {
+
+bool is_param(const std::string &word) { return word.size() > 2 && word.front() == '<' && word.back() == '>'; }
+
+// -1 when `words` does not fit `cmd`; otherwise the number of literal words (more wins).
+int match_score(const Command &cmd, const std::vector<std::string> &words)
+{
+	if (cmd.words.size() != words.size())
+		return -1;
+	int literals = 0;
+	for (size_t i = 0; i < words.size(); i++) {
+		if (is_param(cmd.words[i]))
+			continue;
+		if (cmd.words[i] != words[i])
+			return -1;
+		literals++;
+	}
+	return literals;
+}
+
+// How many leading words agree; used to suggest what the operator may have meant.
+size_t common_prefix(const Command &cmd, const std::vector<std::string> &words)
+{
+	size_t n = 0;
+	while (n < cmd.words.size() && n < words.size() && (is_param(cmd.words[n]) || cmd.words[n] == words[n]))
+		n++;
+	return n;
+}
+
+} // namespace
+
+std::vector<std::string> split_words(std::string_view line)
+{
+	std::vector<std::string> words;
+	size_t i = 0;
+	while (i < line.size()) {
+		while (i < line.size() && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r' || line[i] == '\n'))
+			i++;
+		if (i >= line.size())
+			break;
+		std::string word;
+		if (line[i] == '"') {
+			size_t end = line.find('"', i + 1);
+			if (end == std::string_view::npos)
+				end = line.size();
+			word = std::string(line.substr(i + 1, end - i - 1));
+			i = end + 1;
+		} else {
+			size_t end = i;
+			while (end < line.size() && line[end] != ' ' && line[end] != '\t' && line[end] != '\r' && line[end] != '\n')
+				end++;
+			word = std::string(line.substr(i, end - i));
+			i = end;
+		}
+		words.push_back(std::move(word));
+	}
+	return words;
+}
+
+void CommandRegistry::add(std::string_view grammar, std::string_view section, std::string_view help, Handler handler)
+{
+	Command cmd;
+	cmd.words = split_words(grammar);
+	if (cmd.words.empty())
+		throw std::invalid_argument("empty command grammar");
+	for (const Command &c : commands_)
+		if (c.words == cmd.words)
+			throw std::invalid_argument("command declared twice: " + std::string(grammar));
+	cmd.grammar = std::string(grammar);
+	cmd.section = std::string(section);
+	cmd.help = std::string(help);
+	cmd.handler = std::move(handler);
+	commands_.push_back(std::move(cmd));
+}
+
+CommandResult CommandRegistry::execute(std::string_view line) const
+{
+	std::vector<std::string> words = split_words(line);
+	if (words.empty() || words[0][0] == '#')
+		return ok();
+	const Command *best = nullptr;
+	int best_score = -1;
+	for (const Command &c : commands_) {
+		int s = match_score(c, words);
+		if (s > best_score) {
+			best = &c;
+			best_score = s;
+		}
+	}
+	if (best != nullptr) {
+		Args args;
+		for (size_t i = 0; i < words.size(); i++)
+			if (is_param(best->words[i]))
+				args.push_back(words[i]);
+		return best->handler(args);
+	}
+	std::ostringstream out;
+	std::string joined;
+	for (const std::string &w : words)
+		joined += (joined.empty() ? "" : " ") + w;
+	out << "error: unknown command '" << joined << "'";
+	size_t longest = 0;
+	for (const Command &c : commands_)
+		longest = std::max(longest, common_prefix(c, words));
+	if (longest > 0) {
+		out << "; did you mean:\n";
+		for (const Command &c : commands_)
+			if (common_prefix(c, words) == longest)
+				out << "  " << c.grammar << "\n";
+	} else {
+		out << " (type 'help')\n";
+	}
+	return fail(out.str());
+}
+
+std::string CommandRegistry::help(std::string_view section) const
+{
+	std::map<std::string, std::vector<const Command *>> by_section;
+	for (const Command &c : commands_)
+		if (section.empty() || c.section == section)
+			by_section[c.section].push_back(&c);
+	if (by_section.empty()) {
+		std::string sections;
+		for (const Command &c : commands_)
+			if (sections.find(" " + c.section + " ") == std::string::npos)
+				sections += " " + c.section + " ";
+		return "error: no help section '" + std::string(section) + "'; sections:" + sections + "\n";
+	}
+	size_t width = 0;
+	for (const Command &c : commands_)
+		width = std::max(width, c.grammar.size());
+	std::ostringstream out;
+	for (const auto &[name, cmds] : by_section) {
+		out << name << ":\n";
+		for (const Command *c : cmds)
+			out << "  " << c->grammar << std::string(width - c->grammar.size() + 2, ' ') << c->help << "\n";
+	}
+	return out.str();
+}
+
+std::vector<std::string> CommandRegistry::complete(std::string_view line) const
+{
+	std::vector<std::string> words = split_words(line);
+	bool fresh = line.empty() || line.back() == ' ';
+	std::string partial = fresh || words.empty() ? "" : words.back();
+	if (!fresh && !words.empty())
+		words.pop_back();
+	std::vector<std::string> out;
+	for (const Command &c : commands_) {
+		if (c.words.size() <= words.size() || common_prefix(c, words) != words.size())
+			continue;
+		const std::string &next = c.words[words.size()];
+		if (!is_param(next) && next.compare(0, partial.size(), partial) == 0 &&
+		    std::find(out.begin(), out.end(), next) == out.end())
+			out.push_back(next);
+	}
+	return out;
+}
+
+} // namespace tripath::control

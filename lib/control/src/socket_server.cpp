@@ -1,0 +1,152 @@
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <tripath/control/socket_server.h>
+
+namespace tripath::control {
+
+namespace {
+
+constexpr size_t kMaxClients = 16;
+
+bool fill_address(const std::string &path, sockaddr_un &addr, std::string &error)
+{
+	std::memset(&addr, 0, sizeof(addr));
+	addr.sun_family = AF_UNIX;
+	if (path.empty() || path.size() >= sizeof(addr.sun_path)) {
+		error = "control socket path '" + path + "' is empty or longer than " +
+			std::to_string(sizeof(addr.sun_path) - 1) + " bytes";
+		return false;
+	}
+	std::memcpy(addr.sun_path, path.c_str(), path.size());
+	return true;
+}
+
+} // namespace
+
+SocketServer::~SocketServer()
+{
+	for (Client &c : clients_)
+		close(c.fd);
+	if (listen_fd_ >= 0) {
+		close(listen_fd_);
+		unlink(path_.c_str());
+	}
+}
+
+bool SocketServer::open(const std::string &path, std::string &error)
+{
+	sockaddr_un addr;
+	if (!fill_address(path, addr, error))
+		return false;
+	// A socket that still answers belongs to a running tripath: do not steal it.
+	int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (probe >= 0 && connect(probe, reinterpret_cast<sockaddr *>(&addr), sizeof(addr)) == 0) {
+		close(probe);
+		error = "control socket " + path + " is in use by another tripath (use --socket to pick another path)";
+		return false;
+	}
+	if (probe >= 0)
+		close(probe);
+	unlink(path.c_str());
+	listen_fd_ = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	mode_t old_mask = umask(0177);
+	bool bound = listen_fd_ >= 0 && bind(listen_fd_, reinterpret_cast<sockaddr *>(&addr), sizeof(addr)) == 0;
+	umask(old_mask);
+	if (!bound || listen(listen_fd_, 8) != 0) {
+		error = "control socket " + path + ": " + std::strerror(errno);
+		if (listen_fd_ >= 0)
+			close(listen_fd_);
+		listen_fd_ = -1;
+		return false;
+	}
+	path_ = path;
+	return true;
+}
+
+void SocketServer::flush(Client &c)
+{
+	while (!c.out.empty()) {
+		ssize_t n = send(c.fd, c.out.data(), c.out.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n <= 0) {
+			if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+				return;
+			c.closing = true;
+			c.out.clear();
+			return;
+		}
+		c.out.erase(0, size_t(n));
+	}
+}
+
+void SocketServer::serve(Client &c, const CommandRegistry &registry, unsigned &executed)
+{
+	char buf[2048];
+	for (;;) {
+		ssize_t n = recv(c.fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n > 0) {
+			c.in.append(buf, size_t(n));
+			continue;
+		}
+		if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
+			c.closing = true; // peer done: answer what is complete, then close
+		break;
+	}
+	size_t nl;
+	while ((nl = c.in.find('\n')) != std::string::npos) {
+		std::string line = c.in.substr(0, nl);
+		c.in.erase(0, nl + 1);
+		CommandResult r = registry.execute(line);
+		executed++;
+		c.out += r.output;
+		c.out += '\0';
+		c.out += r.status == Status::error ? kStatusError : kStatusOk;
+		if (r.status == Status::quit)
+			c.closing = true;
+	}
+	if (c.in.size() > kMaxLine) {
+		c.out += "error: command line longer than " + std::to_string(kMaxLine) + " bytes\n";
+		c.out += '\0';
+		c.out += kStatusError;
+		c.in.clear();
+		c.closing = true;
+	}
+	flush(c);
+}
+
+unsigned SocketServer::poll(const CommandRegistry &registry)
+{
+	if (listen_fd_ < 0)
+		return 0;
+	for (;;) {
+		int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0)
+			break;
+		if (clients_.size() >= kMaxClients) {
+			static const char busy[] = "error: too many control clients\n\0" "1";
+			(void)!send(fd, busy, sizeof(busy) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+			close(fd);
+			continue;
+		}
+		clients_.push_back(Client{fd, {}, {}, false});
+	}
+	unsigned executed = 0;
+	for (Client &c : clients_)
+		serve(c, registry, executed);
+	for (auto it = clients_.begin(); it != clients_.end();) {
+		if (it->closing && it->out.empty()) {
+			close(it->fd);
+			it = clients_.erase(it);
+		} else {
+			++it;
+		}
+	}
+	return executed;
+}
+
+} // namespace tripath::control

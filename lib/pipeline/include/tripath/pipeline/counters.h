@@ -1,0 +1,82 @@
+// Per-lcore counters: written only by the owning lcore, cache-aligned, summed on read.
+#pragma once
+
+#include <array>
+#include <cstdint>
+
+#include <rte_common.h>
+
+#include <tripath/packet/flow_key.h>
+
+namespace tripath::pipeline {
+
+// Every packet that is not delivered is counted under exactly one of these.
+enum class DropReason : uint8_t {
+	// 1:1 with packet::ParseStatus (minus ok): malformed frames.
+	truncated_ethernet = 1,
+	truncated_vlan,
+	too_many_vlans,
+	truncated_ipv4,
+	bad_ipv4_version,
+	bad_ipv4_ihl,
+	bad_ipv4_length,
+	truncated_ipv6,
+	bad_ipv6_version,
+	bad_ipv6_extension,
+	truncated_l4,
+	bad_tcp_offset,
+	// Dataplane reasons.
+	rule_drop,          // a rule's action is drop
+	no_kernel_tap,      // path A verdict on a port with no TAP in paths.kernel.taps
+	kernel_ring_full,   // worker -> exception ring full
+	tap_tx_full,        // the TAP did not take the packet
+	return_ring_full,   // exception -> worker ring full (kernel output)
+	wire_tx_full,       // the wire port did not take the packet
+	shutdown,           // in flight on a ring when the dataplane stopped
+	count_
+};
+static_assert(unsigned(DropReason::truncated_ethernet) == unsigned(packet::ParseStatus::truncated_ethernet));
+static_assert(unsigned(DropReason::bad_tcp_offset) == unsigned(packet::ParseStatus::bad_tcp_offset));
+static_assert(unsigned(packet::ParseStatus::count_) == unsigned(DropReason::bad_tcp_offset) + 1);
+
+const char *drop_reason_name(DropReason r);
+inline DropReason drop_reason_of(packet::ParseStatus s) { return DropReason(unsigned(s)); }
+
+// Paths as counted: what the worker decided (before any fallback).
+enum class PathId : uint8_t { kernel, fast, bulk, count_ };
+const char *path_name(PathId p);
+
+inline constexpr unsigned kDropReasons = unsigned(DropReason::count_);
+inline constexpr unsigned kPaths = unsigned(PathId::count_);
+
+// Owner: the lcore whose slot this is (sole writer). Readers: control lcore (relaxed loads).
+struct alignas(RTE_CACHE_LINE_SIZE) LcoreCounters {
+	uint64_t rx_packets = 0;        // taken from its polled queues
+	uint64_t rx_bytes = 0;
+	uint64_t rx_bursts = 0;         // non-empty rx bursts
+	uint64_t loops = 0;
+	uint64_t busy_cycles = 0;       // TSC cycles in loops that moved packets
+	uint64_t idle_sleeps = 0;
+	std::array<uint64_t, kPaths> path_packets{};   // handed to a path (enqueued or sent)
+	std::array<uint64_t, kPaths> path_bytes{};
+	uint64_t fallback_to_kernel = 0; // fast/bulk verdicts carried by path A until those paths land
+	uint64_t unmatched = 0;          // no rule matched: default path A
+	uint64_t tap_tx_packets = 0;     // exception lcore: delivered into a TAP
+	uint64_t tap_rx_packets = 0;     // exception lcore: read from a TAP (kernel output)
+	uint64_t wire_tx_packets = 0;    // worker: kernel output sent on the wire
+	std::array<uint64_t, kDropReasons> drops{};
+};
+
+// Single-writer add: a plain load and a relaxed store, so readers never see a torn value.
+inline void bump(uint64_t &counter, uint64_t n = 1)
+{
+	__atomic_store_n(&counter, counter + n, __ATOMIC_RELAXED);
+}
+
+inline uint64_t read_counter(const uint64_t &counter) { return __atomic_load_n(&counter, __ATOMIC_RELAXED); }
+
+// Sum of many lcores' counters (reader side).
+void accumulate(LcoreCounters &sum, const LcoreCounters &one);
+uint64_t total_drops(const LcoreCounters &c);
+
+} // namespace tripath::pipeline

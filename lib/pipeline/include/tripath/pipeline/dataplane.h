@@ -1,0 +1,115 @@
+// The running dataplane: rings, per-lcore contexts and counters, the published rule table.
+// Built on the control lcore after the ports are started; workers only read it.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <rte_ethdev.h>
+#include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
+
+#include <tripath/classify/rule_table.h>
+#include <tripath/config/config.h>
+#include <tripath/pipeline/counters.h>
+
+namespace tripath::pipeline {
+
+inline constexpr unsigned kBurst = 32;
+inline constexpr uint16_t kNoPort = UINT16_MAX;
+
+class Dataplane;
+
+struct PollQueue {
+	uint16_t port_id = kNoPort;
+	uint16_t queue = 0;
+	uint16_t tap_port = kNoPort;   // kNoPort: path A has no TAP for traffic from this port
+};
+
+// Kernel output bound for one wire port; drained by the worker that polls its queue 0.
+struct ReturnDrain {
+	rte_ring *ring = nullptr;      // producer: exception lcore; consumer: this worker
+	uint16_t port_id = kNoPort;
+	uint16_t queue = 0;
+};
+
+struct WorkerContext {
+	Dataplane *dp = nullptr;
+	unsigned lcore_id = 0;
+	unsigned qsbr_id = 0;          // this worker's thread id in dp->qsbr
+	std::vector<PollQueue> polls;
+	std::vector<ReturnDrain> drains;
+	rte_ring *to_kernel = nullptr; // producer: this worker; consumer: exception lcore
+	LcoreCounters *counters = nullptr;
+	config::IdleBackoff idle;
+};
+
+// Path A's TAP side, polled by the control lcore (TAP I/O makes syscalls; workers may not).
+struct ExceptionContext {
+	std::vector<rte_ring *> from_workers;          // one per worker, consumer: here
+	std::vector<uint16_t> taps;                    // TAP port ids
+	std::array<uint16_t, RTE_MAX_ETHPORTS> tap_of_port{};        // wire port -> its TAP
+	std::array<rte_ring *, RTE_MAX_ETHPORTS> return_of_tap{};    // TAP port -> wire return ring
+	LcoreCounters *counters = nullptr;
+};
+
+struct PortInfo {
+	std::string name;
+	uint16_t port_id = kNoPort;
+	config::Driver driver = config::Driver::null;
+	uint16_t queues = 1;
+};
+
+class Dataplane {
+public:
+	// Build rings and contexts for `cfg`; `ports` maps each config port name to its ethdev.
+	// Throws std::runtime_error naming what could not be created.
+	Dataplane(const config::Config &cfg, std::vector<PortInfo> ports);
+	~Dataplane();
+	Dataplane(const Dataplane &) = delete;
+	Dataplane &operator=(const Dataplane &) = delete;
+
+	// Launch workers on their lcores; returns false (with `error`) if one could not start.
+	bool start(std::string &error);
+	// Stop workers, wait for them, free what is still on the rings (counted as shutdown).
+	void stop();
+	bool running() const { return running_.load(std::memory_order_relaxed); }
+
+	// One round of path A's TAP I/O; called from the control loop. Returns packets moved.
+	unsigned poll_exception();
+
+	// Reader side: sum over lcores, or one lcore's slot.
+	LcoreCounters totals() const;
+	const LcoreCounters &lcore_counters(unsigned lcore_id) const { return counters_[lcore_id]; }
+
+	const config::Config &config() const { return cfg_; }
+	const std::vector<PortInfo> &ports() const { return ports_; }
+	const std::vector<std::unique_ptr<WorkerContext>> &workers() const { return workers_; }
+	const classify::RuleTable &rules() const { return *rules_.load(std::memory_order_acquire); }
+
+	std::atomic<bool> running_{false};                 // control: writes; workers: read
+	std::atomic<const classify::RuleTable *> rules_{}; // control: publishes; workers: read under qsbr
+	rte_rcu_qsbr *qsbr = nullptr;                      // workers report quiescence once per loop
+
+private:
+	const PortInfo *port_named(const std::string &name) const;
+	void free_ring_contents(rte_ring *ring);
+
+	config::Config cfg_;
+	std::vector<PortInfo> ports_;
+	std::unique_ptr<classify::RuleTable> owned_rules_;
+	std::vector<std::unique_ptr<WorkerContext>> workers_;
+	ExceptionContext exception_;
+	std::vector<rte_ring *> rings_;                    // every ring we created, for teardown
+	LcoreCounters *counters_ = nullptr;                // RTE_MAX_LCORE slots, hugepage memory
+};
+
+// Lcore entry point for a worker (arg: WorkerContext*).
+int worker_main(void *arg);
+
+} // namespace tripath::pipeline

@@ -1,0 +1,60 @@
+#include <tripath/pipeline/counters.h>
+
+namespace tripath::pipeline {
+
+const char *drop_reason_name(DropReason r)
+{
+	if (unsigned(r) < unsigned(DropReason::rule_drop))
+		return packet::parse_status_name(packet::ParseStatus(unsigned(r)));
+	switch (r) {
+	case DropReason::rule_drop: return "rule_drop";
+	case DropReason::no_kernel_tap: return "no_kernel_tap";
+	case DropReason::kernel_ring_full: return "kernel_ring_full";
+	case DropReason::tap_tx_full: return "tap_tx_full";
+	case DropReason::return_ring_full: return "return_ring_full";
+	case DropReason::wire_tx_full: return "wire_tx_full";
+	case DropReason::shutdown: return "shutdown";
+	default: return "unknown";
+	}
+}
+
+const char *path_name(PathId p)
+{
+	switch (p) {
+	case PathId::kernel: return "kernel";
+	case PathId::fast: return "fast";
+	case PathId::bulk: return "bulk";
+	default: return "unknown";
+	}
+}
+
+void accumulate(LcoreCounters &sum, const LcoreCounters &one)
+{
+	sum.rx_packets += read_counter(one.rx_packets);
+	sum.rx_bytes += read_counter(one.rx_bytes);
+	sum.rx_bursts += read_counter(one.rx_bursts);
+	sum.loops += read_counter(one.loops);
+	sum.busy_cycles += read_counter(one.busy_cycles);
+	sum.idle_sleeps += read_counter(one.idle_sleeps);
+	for (unsigned p = 0; p < kPaths; p++) {
+		sum.path_packets[p] += read_counter(one.path_packets[p]);
+		sum.path_bytes[p] += read_counter(one.path_bytes[p]);
+	}
+	sum.fallback_to_kernel += read_counter(one.fallback_to_kernel);
+	sum.unmatched += read_counter(one.unmatched);
+	sum.tap_tx_packets += read_counter(one.tap_tx_packets);
+	sum.tap_rx_packets += read_counter(one.tap_rx_packets);
+	sum.wire_tx_packets += read_counter(one.wire_tx_packets);
+	for (unsigned d = 0; d < kDropReasons; d++)
+		sum.drops[d] += read_counter(one.drops[d]);
+}
+
+uint64_t total_drops(const LcoreCounters &c)
+{
+	uint64_t n = 0;
+	for (uint64_t d : c.drops)
+		n += d;
+	return n;
+}
+
+} // namespace tripath::pipeline

@@ -1,0 +1,189 @@
+#include <stdexcept>
+
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+
+#include <tripath/pipeline/dataplane.h>
+
+namespace tripath::pipeline {
+
+namespace {
+
+rte_ring *make_ring(const std::string &name, unsigned size, unsigned flags)
+{
+	rte_ring *r = rte_ring_create(name.c_str(), size, rte_socket_id(), flags | RING_F_EXACT_SZ);
+	if (r == nullptr)
+		throw std::runtime_error("cannot create ring " + name + ": " + rte_strerror(rte_errno));
+	return r;
+}
+
+} // namespace
+
+Dataplane::Dataplane(const config::Config &cfg, std::vector<PortInfo> ports) : cfg_(cfg), ports_(std::move(ports))
+{
+	counters_ = static_cast<LcoreCounters *>(
+		rte_zmalloc("tripath_counters", sizeof(LcoreCounters) * RTE_MAX_LCORE, RTE_CACHE_LINE_SIZE));
+	if (counters_ == nullptr)
+		throw std::runtime_error("cannot allocate per-lcore counters");
+	for (unsigned i = 0; i < RTE_MAX_LCORE; i++)
+		new (&counters_[i]) LcoreCounters();
+
+	owned_rules_ = classify::RuleTable::build(cfg_);
+	rules_.store(owned_rules_.get(), std::memory_order_release);
+
+	exception_.tap_of_port.fill(kNoPort);
+	exception_.return_of_tap.fill(nullptr);
+	exception_.counters = &counters_[cfg_.eal.main_lcore];
+
+	// Path A: a return ring per TAP, carrying the kernel's output to the wire port's worker.
+	std::map<uint16_t, rte_ring *> return_of_wire;
+	for (const config::KernelTap &kt : cfg_.paths.kernel.taps) {
+		const PortInfo *wire = port_named(kt.wire), *tap = port_named(kt.tap);
+		if (wire == nullptr || tap == nullptr)
+			throw std::runtime_error(kt.loc.str() + ": kernel tap pair " + kt.wire + "/" + kt.tap + " has no port");
+		rte_ring *r = make_ring("tp_ret_" + kt.tap, cfg_.paths.kernel.ring_size, RING_F_SP_ENQ | RING_F_SC_DEQ);
+		rings_.push_back(r);
+		exception_.tap_of_port[wire->port_id] = tap->port_id;
+		exception_.return_of_tap[tap->port_id] = r;
+		exception_.taps.push_back(tap->port_id);
+		return_of_wire[wire->port_id] = r;
+	}
+
+	size_t qsbr_size = rte_rcu_qsbr_get_memsize(RTE_MAX_LCORE);
+	qsbr = static_cast<rte_rcu_qsbr *>(rte_zmalloc("tripath_qsbr", qsbr_size, RTE_CACHE_LINE_SIZE));
+	if (qsbr == nullptr || rte_rcu_qsbr_init(qsbr, RTE_MAX_LCORE) != 0)
+		throw std::runtime_error("cannot set up the RCU QSBR variable");
+
+	for (const config::LcoreConfig &lc : cfg_.lcores) {
+		if (lc.role != config::LcoreRole::worker)
+			continue;
+		auto w = std::make_unique<WorkerContext>();
+		w->dp = this;
+		w->lcore_id = lc.id;
+		w->qsbr_id = lc.id;
+		w->idle = lc.idle;
+		w->counters = &counters_[lc.id];
+		w->to_kernel = make_ring("tp_exc_" + std::to_string(lc.id), cfg_.paths.kernel.ring_size,
+					 RING_F_SP_ENQ | RING_F_SC_DEQ);
+		rings_.push_back(w->to_kernel);
+		exception_.from_workers.push_back(w->to_kernel);
+		for (const config::PollEntry &pe : lc.poll) {
+			const PortInfo *p = port_named(pe.port);
+			if (p == nullptr)
+				throw std::runtime_error(pe.loc.str() + ": port " + pe.port + " was not started");
+			w->polls.push_back({p->port_id, pe.queue, exception_.tap_of_port[p->port_id]});
+			auto ret = return_of_wire.find(p->port_id);
+			if (pe.queue == 0 && ret != return_of_wire.end())
+				w->drains.push_back({ret->second, p->port_id, 0});
+		}
+		workers_.push_back(std::move(w));
+	}
+}
+
+Dataplane::~Dataplane()
+{
+	stop();
+	for (rte_ring *r : rings_) {
+		free_ring_contents(r);
+		rte_ring_free(r);
+	}
+	rte_free(qsbr);
+	rte_free(counters_);
+}
+
+const PortInfo *Dataplane::port_named(const std::string &name) const
+{
+	for (const PortInfo &p : ports_)
+		if (p.name == name)
+			return &p;
+	return nullptr;
+}
+
+bool Dataplane::start(std::string &error)
+{
+	running_.store(true, std::memory_order_release);
+	for (auto &w : workers_) {
+		int rc = rte_eal_remote_launch(worker_main, w.get(), w->lcore_id);
+		if (rc != 0) {
+			error = "cannot launch worker on lcore " + std::to_string(w->lcore_id) + ": " + rte_strerror(-rc);
+			stop();
+			return false;
+		}
+	}
+	return true;
+}
+
+void Dataplane::stop()
+{
+	if (!running_.exchange(false))
+		return;
+	for (auto &w : workers_)
+		rte_eal_wait_lcore(w->lcore_id);
+	for (rte_ring *r : rings_)
+		free_ring_contents(r);
+}
+
+void Dataplane::free_ring_contents(rte_ring *ring)
+{
+	void *objs[kBurst];
+	unsigned n;
+	LcoreCounters &c = *exception_.counters;
+	while ((n = rte_ring_sc_dequeue_burst(ring, objs, kBurst, nullptr)) > 0) {
+		bump(c.drops[unsigned(DropReason::shutdown)], n);
+		rte_pktmbuf_free_bulk(reinterpret_cast<rte_mbuf **>(objs), n);
+	}
+}
+
+unsigned Dataplane::poll_exception()
+{
+	ExceptionContext &x = exception_;
+	LcoreCounters &c = *x.counters;
+	unsigned moved = 0;
+	rte_mbuf *pkts[kBurst];
+
+	// Worker -> TAP. Runs of packets for the same TAP go out in one burst.
+	for (rte_ring *ring : x.from_workers) {
+		unsigned n = rte_ring_sc_dequeue_burst(ring, reinterpret_cast<void **>(pkts), kBurst, nullptr);
+		moved += n;
+		for (unsigned start = 0; start < n;) {
+			uint16_t tap = x.tap_of_port[pkts[start]->port];
+			unsigned end = start + 1;
+			while (end < n && x.tap_of_port[pkts[end]->port] == tap)
+				end++;
+			unsigned sent = rte_eth_tx_burst(tap, 0, pkts + start, end - start);
+			bump(c.tap_tx_packets, sent);
+			if (sent < end - start) {
+				bump(c.drops[unsigned(DropReason::tap_tx_full)], end - start - sent);
+				rte_pktmbuf_free_bulk(pkts + start + sent, end - start - sent);
+			}
+			start = end;
+		}
+	}
+
+	// TAP -> wire: the kernel's output goes back through the wire port's worker.
+	for (uint16_t tap : x.taps) {
+		unsigned n = rte_eth_rx_burst(tap, 0, pkts, kBurst);
+		if (n == 0)
+			continue;
+		moved += n;
+		bump(c.tap_rx_packets, n);
+		rte_ring *ring = x.return_of_tap[tap];
+		unsigned queued = rte_ring_sp_enqueue_burst(ring, reinterpret_cast<void **>(pkts), n, nullptr);
+		if (queued < n) {
+			bump(c.drops[unsigned(DropReason::return_ring_full)], n - queued);
+			rte_pktmbuf_free_bulk(pkts + queued, n - queued);
+		}
+	}
+	return moved;
+}
+
+LcoreCounters Dataplane::totals() const
+{
+	LcoreCounters sum;
+	for (unsigned i = 0; i < RTE_MAX_LCORE; i++)
+		accumulate(sum, counters_[i]);
+	return sum;
+}
+
+} // namespace tripath::pipeline

@@ -1,0 +1,168 @@
+// Worker lcore: rx burst -> parse -> classify (whole burst) -> dispatch; then send the
+// kernel's output for the wire queues it owns. No locks, no syscalls but the PMDs' own.
+#include <rte_branch_prediction.h>
+#include <rte_cycles.h>
+#include <rte_mbuf.h>
+
+#include <tripath/pipeline/dataplane.h>
+
+#include <tripath/pipeline/idle_backoff.h>
+
+namespace tripath::pipeline {
+
+namespace {
+
+using classify::Verdict;
+using config::PathKind;
+
+// Headers of a multi-segment frame may straddle segments: parse from a linear copy.
+constexpr uint32_t kHeaderCopy = 256;
+
+packet::ParseStatus parse_mbuf(const rte_mbuf *m, packet::FlowKey &key)
+{
+	if (likely(m->nb_segs == 1 || m->data_len >= kHeaderCopy))
+		return packet::parse_frame(rte_pktmbuf_mtod(m, const uint8_t *), m->data_len, m->pkt_len, key);
+	uint8_t copy[kHeaderCopy];
+	uint32_t len = RTE_MIN(m->pkt_len, kHeaderCopy);
+	auto *p = static_cast<const uint8_t *>(rte_pktmbuf_read(m, 0, len, copy));
+	return packet::parse_frame(p, len, m->pkt_len, key);
+}
+
+void drop(LcoreCounters &c, rte_mbuf **pkts, unsigned n, DropReason reason)
+{
+	if (n == 0)
+		return;
+	bump(c.drops[unsigned(reason)], n);
+	rte_pktmbuf_free_bulk(pkts, n);
+}
+
+// Hand path A's packets to the exception lcore; what the ring refuses is counted and freed.
+void send_to_kernel(WorkerContext &w, rte_mbuf **pkts, unsigned n)
+{
+	LcoreCounters &c = *w.counters;
+	unsigned sent = rte_ring_sp_enqueue_burst(w.to_kernel, reinterpret_cast<void **>(pkts), n, nullptr);
+	uint64_t bytes = 0;
+	for (unsigned i = 0; i < sent; i++)
+		bytes += pkts[i]->pkt_len;
+	bump(c.path_packets[unsigned(PathId::kernel)], sent);
+	bump(c.path_bytes[unsigned(PathId::kernel)], bytes);
+	drop(c, pkts + sent, n - sent, DropReason::kernel_ring_full);
+}
+
+unsigned poll_queue(WorkerContext &w, const PollQueue &pq, const classify::RuleTable &rules)
+{
+	rte_mbuf *pkts[kBurst];
+	unsigned n = rte_eth_rx_burst(pq.port_id, pq.queue, pkts, kBurst);
+	if (n == 0)
+		return 0;
+	LcoreCounters &c = *w.counters;
+
+	packet::FlowKey keys[kBurst];
+	rte_mbuf *parsed[kBurst];
+	rte_mbuf *malformed[kBurst];
+	unsigned n_parsed = 0, n_malformed = 0;
+	uint64_t rx_bytes = 0;
+	for (unsigned i = 0; i < n; i++) {
+		rte_mbuf *m = pkts[i];
+		m->port = pq.port_id; // the exception lcore routes by it
+		rx_bytes += m->pkt_len;
+		packet::FlowKey &key = keys[n_parsed];
+		packet::ParseStatus st = parse_mbuf(m, key);
+		if (likely(st == packet::ParseStatus::ok)) {
+			parsed[n_parsed++] = m;
+		} else {
+			bump(c.drops[unsigned(drop_reason_of(st))]);
+			malformed[n_malformed++] = m;
+		}
+	}
+	bump(c.rx_packets, n);
+	bump(c.rx_bytes, rx_bytes);
+	bump(c.rx_bursts);
+	if (n_malformed)
+		rte_pktmbuf_free_bulk(malformed, n_malformed);
+
+	Verdict verdicts[kBurst];
+	rules.lookup_burst(keys, verdicts, n_parsed);
+
+	rte_mbuf *kernel[kBurst];
+	rte_mbuf *dropped[kBurst];
+	unsigned n_kernel = 0, n_dropped = 0;
+	uint64_t unmatched = 0, fallback = 0;
+	for (unsigned i = 0; i < n_parsed; i++) {
+		const Verdict &v = verdicts[i];
+		unmatched += v.rule == classify::kNoRule;
+		switch (v.path) {
+		case PathKind::drop:
+			dropped[n_dropped++] = parsed[i];
+			break;
+		case PathKind::fast:
+		case PathKind::bulk:
+			// Paths B and C are not built yet: fail open to path A, counted.
+			fallback++;
+			kernel[n_kernel++] = parsed[i];
+			break;
+		case PathKind::kernel:
+			kernel[n_kernel++] = parsed[i];
+			break;
+		}
+	}
+	if (unmatched)
+		bump(c.unmatched, unmatched);
+	if (fallback)
+		bump(c.fallback_to_kernel, fallback);
+	drop(c, dropped, n_dropped, DropReason::rule_drop);
+	if (unlikely(pq.tap_port == kNoPort))
+		drop(c, kernel, n_kernel, DropReason::no_kernel_tap);
+	else if (n_kernel)
+		send_to_kernel(w, kernel, n_kernel);
+	return n;
+}
+
+// The kernel's output for a wire port goes out on the queue this worker owns.
+unsigned drain_return(WorkerContext &w, const ReturnDrain &d)
+{
+	rte_mbuf *pkts[kBurst];
+	unsigned n = rte_ring_sc_dequeue_burst(d.ring, reinterpret_cast<void **>(pkts), kBurst, nullptr);
+	if (n == 0)
+		return 0;
+	unsigned sent = rte_eth_tx_burst(d.port_id, d.queue, pkts, n);
+	bump(w.counters->wire_tx_packets, sent);
+	drop(*w.counters, pkts + sent, n - sent, DropReason::wire_tx_full);
+	return n;
+}
+
+} // namespace
+
+int worker_main(void *arg)
+{
+	WorkerContext &w = *static_cast<WorkerContext *>(arg);
+	Dataplane &dp = *w.dp;
+	LcoreCounters &c = *w.counters;
+	IdleBackoff backoff(w.idle);
+
+	rte_rcu_qsbr_thread_register(dp.qsbr, w.qsbr_id);
+	rte_rcu_qsbr_thread_online(dp.qsbr, w.qsbr_id);
+	while (dp.running_.load(std::memory_order_relaxed)) {
+		uint64_t start = rte_rdtsc();
+		// Read once per loop: a new table is picked up here, after the quiescent report.
+		const classify::RuleTable &rules = *dp.rules_.load(std::memory_order_acquire);
+		unsigned moved = 0;
+		for (const PollQueue &pq : w.polls)
+			moved += poll_queue(w, pq, rules);
+		for (const ReturnDrain &d : w.drains)
+			moved += drain_return(w, d);
+		rte_rcu_qsbr_quiescent(dp.qsbr, w.qsbr_id);
+		bump(c.loops);
+		if (moved) {
+			bump(c.busy_cycles, rte_rdtsc() - start);
+			backoff.reset();
+		} else if (backoff.idle()) {
+			bump(c.idle_sleeps);
+		}
+	}
+	rte_rcu_qsbr_thread_offline(dp.qsbr, w.qsbr_id);
+	rte_rcu_qsbr_thread_unregister(dp.qsbr, w.qsbr_id);
+	return 0;
+}
+
+} // namespace tripath::pipeline

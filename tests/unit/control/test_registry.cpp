@@ -1,0 +1,76 @@
+// The command registry: grammar matching, parameters, errors, help and completion.
+#include <gtest/gtest.h>
+
+#include <tripath/control/registry.h>
+
+using namespace tripath::control;
+
+namespace {
+
+CommandRegistry make()
+{
+	CommandRegistry r;
+	r.add("show port stats all", "port", "all ports", [](const Args &) { return ok("all\n"); });
+	r.add("show port stats <port>", "port", "one port", [](const Args &a) { return ok("one " + a[0] + "\n"); });
+	r.add("show path stats", "path", "paths", [](const Args &) { return ok("paths\n"); });
+	r.add("quit", "general", "leave", [](const Args &) { return CommandResult{Status::quit, {}}; });
+	return r;
+}
+
+} // namespace
+
+TEST(Registry, LiteralBeatsParameter)
+{
+	CommandRegistry r = make();
+	EXPECT_EQ(r.execute("show port stats all").output, "all\n");
+	EXPECT_EQ(r.execute("  show   port stats wire0 ").output, "one wire0\n");
+	EXPECT_EQ(r.execute("show port stats \"my port\"").output, "one my port\n");
+}
+
+TEST(Registry, BlankAndCommentLinesDoNothing)
+{
+	CommandRegistry r = make();
+	EXPECT_EQ(r.execute("").status, Status::ok);
+	EXPECT_EQ(r.execute("   # a comment").output, "");
+}
+
+TEST(Registry, UnknownCommandNamesItAndSuggests)
+{
+	CommandRegistry r = make();
+	CommandResult res = r.execute("show port statz all");
+	EXPECT_EQ(res.status, Status::error);
+	EXPECT_NE(res.output.find("unknown command 'show port statz all'"), std::string::npos);
+	EXPECT_NE(res.output.find("show port stats all"), std::string::npos);
+	CommandResult none = r.execute("frobnicate");
+	EXPECT_EQ(none.status, Status::error);
+	EXPECT_NE(none.output.find("type 'help'"), std::string::npos);
+}
+
+TEST(Registry, QuitStatus) { EXPECT_EQ(make().execute("quit").status, Status::quit); }
+
+TEST(Registry, DuplicateGrammarIsRefused)
+{
+	CommandRegistry r = make();
+	EXPECT_THROW(r.add("show path stats", "path", "again", [](const Args &) { return ok(); }), std::invalid_argument);
+	EXPECT_THROW(r.add("  ", "x", "empty", [](const Args &) { return ok(); }), std::invalid_argument);
+}
+
+TEST(Registry, HelpBySection)
+{
+	CommandRegistry r = make();
+	std::string all = r.help();
+	EXPECT_NE(all.find("show path stats"), std::string::npos);
+	EXPECT_NE(all.find("quit"), std::string::npos);
+	std::string port = r.help("port");
+	EXPECT_NE(port.find("show port stats <port>"), std::string::npos);
+	EXPECT_EQ(port.find("quit"), std::string::npos);
+	EXPECT_EQ(r.help("nope").rfind("error: no help section 'nope'", 0), 0u);
+}
+
+TEST(Registry, CompletesNextLiteral)
+{
+	CommandRegistry r = make();
+	EXPECT_EQ(r.complete("show p"), (std::vector<std::string>{"port", "path"}));
+	EXPECT_EQ(r.complete("show port stats "), (std::vector<std::string>{"all"}));
+	EXPECT_EQ(r.complete("q"), (std::vector<std::string>{"quit"}));
+}
