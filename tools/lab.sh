@@ -26,6 +26,9 @@ up() {
 	in_client sysctl -qw net.ipv6.conf.cl-wire.accept_dad=0
 	in_client ip addr replace 10.77.0.2/24 dev cl-wire
 	in_client ip addr replace fd77::2/64 dev cl-wire nodad
+	# A veth hands frames over with checksums left to "hardware"; AF_XDP copies them as they
+	# are, so the client must checksum in software, as a frame on a real wire would be.
+	in_client ethtool -K cl-wire tx off >/dev/null
 	in_client ip link set cl-wire up
 	# wire0 belongs to tripath: no addresses, and the kernel must not talk on it.
 	in_host sysctl -qw net.ipv6.conf.wire0.disable_ipv6=1
@@ -64,7 +67,7 @@ case "${1:-}" in
 up) up ;;
 down) down ;;
 status) status ;;
-exec-host) shift; in_host "$@" ;;
-exec-client) shift; in_client "$@" ;;
+exec-host) shift; exec ip netns exec "$ns_host" "$@" ;;
+exec-client) shift; exec ip netns exec "$ns_client" "$@" ;;
 *) echo "usage: $0 up|down|status|exec-host CMD...|exec-client CMD..." >&2; exit 2 ;;
 esac

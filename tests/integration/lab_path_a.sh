@@ -16,7 +16,10 @@ pids=()
 
 cleanup() {
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-	[ -n "${tp_pid:-}" ] && kill -KILL "$tp_pid" 2>/dev/null || true
+	if [ -n "${tp_pid:-}" ]; then
+		kill -TERM "$tp_pid" 2>/dev/null || true
+		timeout 10 tail --pid="$tp_pid" -f /dev/null || kill -KILL "$tp_pid" 2>/dev/null || true
+	fi
 	"$lab" down >/dev/null 2>&1 || true
 	rm -rf "$work"
 }
@@ -73,16 +76,16 @@ got=$("$lab" exec-client socat -t 10 -T 30 TCP4:10.77.0.1:7003 - < "$work/blob" 
 sleep 0.5 # let the last frames leave the rings before reading the counters
 stats=$(ctl show path stats)
 echo "$stats"
-kernel_pkts=$(awk '$1 == "kernel" {print $2}' <<<"$stats")
+kernel_pkts=$(awk '$1 == "kernel" && $2 ~ /^[0-9]+$/ {print $2}' <<<"$stats")
 drops=$(awk '$1 == "drops:" {print $2}' <<<"$stats")
 in_flight=$(sed -n 's/.*in flight \(-\?[0-9]*\).*/\1/p' <<<"$stats")
 into_tap=$(sed -n 's/.*into TAP \([0-9]*\),.*/\1/p' <<<"$stats")
 on_wire=$(sed -n 's/.*sent on wire \([0-9]*\).*/\1/p' <<<"$stats")
-[ "${kernel_pkts:-0}" -gt 1500 ] || fail "expected >1500 packets on path A, saw '${kernel_pkts}'"
+[ "${kernel_pkts:-0}" -gt 1300 ] || fail "expected >1300 packets on path A, saw '${kernel_pkts}'"
 [ "$drops" = "0" ] || fail "expected no drops, saw $drops"
 [ "$in_flight" = "0" ] || fail "expected nothing in flight, saw $in_flight"
 [ "$into_tap" = "$kernel_pkts" ] || fail "path A enqueued $kernel_pkts but $into_tap reached the TAP"
-[ "${on_wire:-0}" -gt 1000 ] || fail "expected the kernel's replies on the wire, saw '$on_wire'"
+[ "${on_wire:-0}" -gt 200 ] || fail "expected the kernel's replies on the wire, saw '$on_wire'"
 
 ports=$(ctl show port stats all)
 echo "$ports"

@@ -50,9 +50,12 @@ IdleBackoff read_idle(const Field &f)
 	auto min = m.get("sleep_min_us");
 	if (min)
 		idle.sleep_min_us = static_cast<uint32_t>(read_uint(*min, 1, 1000000));
-	if (auto v = m.get("sleep_max_us"))
-		idle.sleep_max_us = static_cast<uint32_t>(read_uint(*v, idle.sleep_min_us, 1000000));
-	else if (min && idle.sleep_min_us > idle.sleep_max_us)
+	if (auto v = m.get("sleep_max_us")) {
+		idle.sleep_max_us = static_cast<uint32_t>(read_uint(*v, 1, 1000000));
+		if (idle.sleep_max_us < idle.sleep_min_us)
+			v->fail(std::to_string(idle.sleep_max_us) + " is below sleep_min_us (" +
+				std::to_string(idle.sleep_min_us) + ")");
+	} else if (min && idle.sleep_min_us > idle.sleep_max_us)
 		min->fail(std::to_string(idle.sleep_min_us) + " is above the default sleep_max_us (" +
 			  std::to_string(idle.sleep_max_us) + "); set sleep_max_us too");
 	return idle;
@@ -83,8 +86,9 @@ LcoreConfig read_lcore(const Field &f, const Config &cfg, Claims &claims)
 	lc.role = static_cast<LcoreRole>(read_choice(role, lcore_role_names));
 	if (lc.role == LcoreRole::control) {
 		if (claims.control)
-			role.fail("a second control lcore (lcore " + std::to_string(claims.control->first) +
-				  " at " + claims.control->second.str() + " is one already); exactly one is allowed");
+			role.fail("lcore " + std::to_string(lc.id) + " is a second control lcore (the first is lcore " +
+				  std::to_string(claims.control->first) + " at " + claims.control->second.str() +
+				  "); exactly one is allowed");
 		if (eal && lc.id != eal->main_lcore)
 			id.fail("the control lcore must be eal.main_lcore (" + std::to_string(eal->main_lcore) +
 				"), got " + std::to_string(lc.id));

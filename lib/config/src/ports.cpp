@@ -23,17 +23,19 @@ std::vector<std::pair<std::string, std::string>> read_args(const Field &f)
 	std::vector<std::pair<std::string, std::string>> args;
 	std::vector<SourceLoc> key_locs;
 	for (auto it = f.node.begin(); it != f.node.end(); ++it) {
-		SourceLoc kloc = f.reader->at(it->first.Mark());
-		if (!it->first.IsScalar() || !is_arg_key(it->first.Scalar()))
+		const YAML::Node k = it->first; // copies: *it is a temporary pair
+		const YAML::Node v = it->second;
+		SourceLoc kloc = f.reader->at(k.Mark());
+		if (!k.IsScalar() || !is_arg_key(k.Scalar()))
 			f.reader->fail(kloc, f.path + ": argument names are lowercase letters and '_', got " +
-						     describe(it->first));
-		std::string key = it->first.Scalar();
+						     describe(k));
+		std::string key = k.Scalar();
 		for (size_t i = 0; i < args.size(); i++)
 			if (args[i].first == key)
 				f.reader->fail(kloc, "duplicate key '" + key + "' in " + f.path + " (first at " +
 							     key_locs[i].str() + ")");
-		SourceLoc vloc = it->second.IsNull() ? kloc : f.reader->at(it->second.Mark());
-		Field value{f.reader, it->second, f.path + "." + key, vloc};
+		SourceLoc vloc = v.IsNull() ? kloc : f.reader->at(v.Mark());
+		Field value{f.reader, v, f.path + "." + key, vloc};
 		args.emplace_back(key, read_string(value));
 		key_locs.push_back(kloc);
 	}

@@ -62,8 +62,9 @@ MapReader::MapReader(const Field &map, std::initializer_list<std::string_view> k
 	if (!map.node.IsMap())
 		map.fail("expected a map with keys " + join(keys) + ", got " + describe(map.node));
 	for (auto it = map.node.begin(); it != map.node.end(); ++it) {
-		const YAML::Node &k = it->first;
-		const YAML::Node &v = it->second;
+		// Copies: the iterator hands out a temporary pair, references into it would dangle.
+		const YAML::Node k = it->first;
+		const YAML::Node v = it->second;
 		SourceLoc kloc = map.reader->at(k.Mark());
 		if (!k.IsScalar())
 			map.reader->fail(kloc, "keys " + where(map) + " must be plain words, got " + describe(k));

@@ -34,17 +34,23 @@ void read_target(const MapReader &m, RuleConfig &r, const Config &cfg, const std
 			reader.fail(m.key_loc(key), who + ": " + key + " is only for path " + path_kind_name(kind) +
 							    " (this rule's path is " + path + ")");
 	if (r.path == PathKind::fast) {
-		Field v = m.need("endpoint");
-		r.target = read_string(v);
+		auto v = m.get("endpoint");
+		if (!v)
+			m.map().fail_raw("missing required key 'endpoint' in " + who +
+					 " (path fast sends to one of paths.fast.endpoints)");
+		r.target = read_string(*v);
 		if (!has_endpoint(cfg, r.target))
-			v.fail_raw(who + ": path fast names endpoint '" + r.target +
-				   "', which is not defined in paths.fast.endpoints");
+			v->fail_raw(who + ": path fast names endpoint '" + r.target +
+				    "', which is not defined in paths.fast.endpoints");
 	} else if (r.path == PathKind::bulk) {
-		Field v = m.need("peer");
-		r.target = read_string(v);
+		auto v = m.get("peer");
+		if (!v)
+			m.map().fail_raw("missing required key 'peer' in " + who +
+					 " (path bulk sends to one of paths.bulk.peers)");
+		r.target = read_string(*v);
 		if (!has_peer(cfg, r.target))
-			v.fail_raw(who + ": path bulk names peer '" + r.target +
-				   "', which is not defined in paths.bulk.peers");
+			v->fail_raw(who + ": path bulk names peer '" + r.target +
+				    "', which is not defined in paths.bulk.peers");
 	}
 }
 

@@ -141,7 +141,7 @@ lcores:
   - { id: 0, role: control }
   - { id: 1, role: worker, poll: [{ port: p, queue: 0 }] }
   - { id: 2, role: control }
-)", "t.yaml:5:20", "lcores[2].role: a second control lcore (lcore 0 at t.yaml:3:5 is one already)"));
+)", "t.yaml:5:20", "lcores[2].role: lcore 2 is a second control lcore (the first is lcore 0 at t.yaml:3:5)"));
 	EXPECT_TRUE(fails_at(R"(
 eal: { lcores: "0-1", main_lcore: 0 }
 ports: [{ name: p, driver: ring }]

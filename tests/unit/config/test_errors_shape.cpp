@@ -171,7 +171,7 @@ lcores:
   - id: 0
     role: control
     idle: { sleep_min_us: 50, sleep_max_us: 10 }
-)", "t.yaml:5:45", "lcores[0].idle.sleep_max_us: expected an integer 50..1000000, got '10'"));
+)", "t.yaml:5:45", "lcores[0].idle.sleep_max_us: 10 is below sleep_min_us (50)"));
 	EXPECT_TRUE(fails_at(R"(
 ports: [{ name: p, driver: ring }]
 lcores:
@@ -259,7 +259,15 @@ ports: [{ name: p, driver: ring }]
 lcores: [{ id: 0, role: control }, { id: 1, role: worker, poll: [{ port: p, queue: 0 }] }]
 rules:
   - { name: r, path: fast }
-)", "t.yaml:4:5", "missing required key 'endpoint' in rules[0]"));
+)", "t.yaml:4:5",
+			     "missing required key 'endpoint' in rules[0] 'r' (path fast sends to one of "
+			     "paths.fast.endpoints)"));
+	EXPECT_TRUE(fails_at(R"(
+ports: [{ name: p, driver: ring }]
+lcores: [{ id: 0, role: control }, { id: 1, role: worker, poll: [{ port: p, queue: 0 }] }]
+rules:
+  - { name: r, path: bulk }
+)", "t.yaml:4:5", "missing required key 'peer' in rules[0] 'r'"));
 	EXPECT_TRUE(fails_at(R"(
 ports: [{ name: nic, driver: ice }]
 )", "t.yaml:1:9", "missing required key 'pci' in ports[0] (driver ice needs"));
