@@ -34,7 +34,9 @@ ctl() { "$TRIPATHCTL" -s "$sock" "$@"; }
 
 "$lab" down >/dev/null 2>&1 || true
 "$lab" up
-sed -e 's/file_prefix: tripath-lab/file_prefix: tripath-it/' "$SOURCE_ROOT/config/lab.yaml" > "$work/lab.yaml"
+# HUGEPAGES=off runs the same test the way a host without hugepages would (--no-huge).
+sed -e 's/file_prefix: tripath-lab/file_prefix: tripath-it/' \
+    -e "s/hugepages: auto/hugepages: ${HUGEPAGES:-auto}/" "$SOURCE_ROOT/config/lab.yaml" > "$work/lab.yaml"
 
 "$lab" exec-host "$TRIPATH" -c "$work/lab.yaml" --socket "$sock" > "$log" 2>&1 &
 tp_pid=$!
@@ -44,6 +46,9 @@ for _ in $(seq 1 150); do
 	sleep 0.2
 done
 ctl show lcores >/dev/null || fail "control socket never answered"
+if [ "${HUGEPAGES:-auto}" = off ]; then
+	grep -q -- "--no-huge" "$log" || fail "hugepages: off did not run EAL with --no-huge"
+fi
 
 # Servers live in the kernel of netns host, behind the TAP.
 "$lab" exec-host socat UDP4-RECVFROM:7001,fork EXEC:/bin/cat & pids+=($!)

@@ -1,0 +1,120 @@
+// The control socket: commands in, output + NUL + status byte out; refuses a live socket.
+#include <atomic>
+#include <cstring>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <thread>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <tripath/control/socket_server.h>
+
+using namespace tripath::control;
+
+namespace {
+
+int dial(const std::string &path)
+{
+	sockaddr_un addr{};
+	addr.sun_family = AF_UNIX;
+	std::strncpy(addr.sun_path, path.c_str(), sizeof(addr.sun_path) - 1);
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	EXPECT_EQ(connect(fd, reinterpret_cast<sockaddr *>(&addr), sizeof(addr)), 0) << std::strerror(errno);
+	return fd;
+}
+
+// Reads one framed answer: text, NUL, status.
+std::pair<std::string, char> answer(int fd)
+{
+	std::string buf;
+	char c;
+	while (recv(fd, &c, 1, 0) == 1) {
+		if (c == '\0') {
+			char status = 0;
+			EXPECT_EQ(recv(fd, &status, 1, 0), 1);
+			return {buf, status};
+		}
+		buf += c;
+	}
+	return {buf, 'x'};
+}
+
+class SocketServerTest : public ::testing::Test {
+protected:
+	void SetUp() override
+	{
+		path = "/tmp/tripath-test-" + std::to_string(getpid()) + ".sock";
+		registry.add("echo <word>", "test", "echo", [](const Args &a) { return ok(a[0] + "\n"); });
+		registry.add("boom", "test", "fail", [](const Args &) { return fail("error: boom\n"); });
+		std::string error;
+		ASSERT_TRUE(server.open(path, error)) << error;
+		pump = std::thread([this] {
+			while (!done)
+				server.poll(registry), usleep(200);
+		});
+	}
+	void TearDown() override
+	{
+		done = true;
+		pump.join();
+	}
+	std::string path;
+	CommandRegistry registry;
+	SocketServer server;
+	std::atomic<bool> done{false};
+	std::thread pump;
+};
+
+} // namespace
+
+TEST_F(SocketServerTest, AnswersEachLineInOrder)
+{
+	int fd = dial(path);
+	const char req[] = "echo one\necho two\nboom\nnot a command\n";
+	ASSERT_EQ(send(fd, req, sizeof(req) - 1, 0), ssize_t(sizeof(req) - 1));
+	EXPECT_EQ(answer(fd), std::make_pair(std::string("one\n"), kStatusOk));
+	EXPECT_EQ(answer(fd), std::make_pair(std::string("two\n"), kStatusOk));
+	EXPECT_EQ(answer(fd), std::make_pair(std::string("error: boom\n"), kStatusError));
+	auto [text, status] = answer(fd);
+	EXPECT_EQ(status, kStatusError);
+	EXPECT_NE(text.find("unknown command 'not a command'"), std::string::npos);
+	close(fd);
+}
+
+TEST_F(SocketServerTest, SocketIsOwnerOnly)
+{
+	struct stat st{};
+	ASSERT_EQ(stat(path.c_str(), &st), 0);
+	EXPECT_EQ(st.st_mode & 0777, 0600u);
+}
+
+TEST_F(SocketServerTest, RefusesToStealALiveSocket)
+{
+	SocketServer second;
+	std::string error;
+	EXPECT_FALSE(second.open(path, error));
+	EXPECT_NE(error.find("in use by another tripath"), std::string::npos);
+}
+
+TEST_F(SocketServerTest, OverlongLineIsAnErrorAndCloses)
+{
+	int fd = dial(path);
+	std::string big(kMaxLine + 100, 'x');
+	ASSERT_EQ(send(fd, big.data(), big.size(), 0), ssize_t(big.size()));
+	auto [text, status] = answer(fd);
+	EXPECT_EQ(status, kStatusError);
+	EXPECT_NE(text.find("longer than"), std::string::npos);
+	char c;
+	EXPECT_EQ(recv(fd, &c, 1, 0), 0); // closed by the server
+	close(fd);
+}
+
+TEST(SocketServerPath, TooLongPathIsAnError)
+{
+	SocketServer s;
+	std::string error;
+	EXPECT_FALSE(s.open("/tmp/" + std::string(200, 'a'), error));
+	EXPECT_NE(error.find("longer than"), std::string::npos);
+}
