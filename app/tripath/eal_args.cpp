@@ -63,8 +63,8 @@ EalPlan plan_eal(const config::Config &cfg)
 				  ", need " + std::to_string(e.memory_mb) + ": running with --no-huge";
 		break;
 	}
-	if (!plan.hugepages)
-		plan.args.push_back("--no-huge");
+	// Unlinked hugepage files go back to the kernel when tripath exits, even on a crash.
+	plan.args.push_back(plan.hugepages ? "--huge-unlink" : "--no-huge");
 
 	bool any_pci = false;
 	for (const config::PortConfig &p : cfg.ports) {

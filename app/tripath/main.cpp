@@ -174,6 +174,7 @@ void shutdown(Runtime &rt)
 int run(int argc, char **argv)
 {
 	Options o = parse_options(argc, argv);
+	setvbuf(stdout, nullptr, _IOLBF, 0); // keep our lines in order with EAL's stderr when piped
 	if (o.dump_config) {
 		print(kEmbeddedConfig);
 		return 0;
