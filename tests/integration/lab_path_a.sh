@@ -98,6 +98,11 @@ grep -q "NIC statistics for port .* (wire0)" <<<"$ports" || fail "show port stat
 ctl show lcores
 ctl show port info all
 
+echo "== stats on SIGUSR1"
+kill -USR1 "$tp_pid"
+for _ in $(seq 1 50); do grep -q "path statistics" "$log" && break; sleep 0.1; done
+grep -q "path statistics" "$log" || fail "SIGUSR1 printed no stats"
+
 echo "== totals on SIGTERM"
 kill -TERM "$tp_pid"
 wait "$tp_pid" || fail "tripath exited non-zero on SIGTERM"
