@@ -22,6 +22,17 @@ rte_ring *make_ring(const std::string &name, unsigned size, unsigned flags)
 
 Dataplane::Dataplane(const config::Config &cfg, std::vector<PortInfo> ports) : cfg_(cfg), ports_(std::move(ports))
 {
+	// A throwing constructor runs no destructor: free what was built, so names can be reused.
+	try {
+		build();
+	} catch (...) {
+		release();
+		throw;
+	}
+}
+
+void Dataplane::build()
+{
 	counters_ = static_cast<LcoreCounters *>(
 		rte_zmalloc("tripath_counters", sizeof(LcoreCounters) * RTE_MAX_LCORE, RTE_CACHE_LINE_SIZE));
 	if (counters_ == nullptr)
@@ -84,12 +95,21 @@ Dataplane::Dataplane(const config::Config &cfg, std::vector<PortInfo> ports) : c
 Dataplane::~Dataplane()
 {
 	stop();
+	release();
+}
+
+void Dataplane::release()
+{
 	for (rte_ring *r : rings_) {
-		free_ring_contents(r);
+		if (counters_ != nullptr)
+			free_ring_contents(r);
 		rte_ring_free(r);
 	}
+	rings_.clear();
 	rte_free(qsbr);
+	qsbr = nullptr;
 	rte_free(counters_);
+	counters_ = nullptr;
 }
 
 const PortInfo *Dataplane::port_named(const std::string &name) const

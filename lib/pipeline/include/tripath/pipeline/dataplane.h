@@ -97,6 +97,8 @@ public:
 	rte_rcu_qsbr *qsbr = nullptr;                      // workers report quiescence once per loop
 
 private:
+	void build();
+	void release();
 	const PortInfo *port_named(const std::string &name) const;
 	void free_ring_contents(rte_ring *ring);
 
