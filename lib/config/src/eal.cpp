@@ -23,7 +23,8 @@ bool parse_id_list(std::string_view text, std::vector<unsigned> &ids)
 			if (!parse_uint(part, a))
 				return false;
 			b = a;
-		} else if (!parse_uint(part.substr(0, dash), a) || !parse_uint(part.substr(dash + 1), b)) {
+		} else if (!parse_uint(part.substr(0, dash), a) ||
+			   !parse_uint(part.substr(dash + 1), b)) {
 			return false;
 		}
 		if (a > b || b > max_lcore_id)
@@ -44,7 +45,8 @@ std::vector<unsigned> read_lcore_set(const Field &f)
 			f.fail("expected at least one lcore");
 	} else if (!f.node.IsScalar() || !parse_id_list(f.node.Scalar(), ids)) {
 		f.fail("expected lcore ids below " + std::to_string(max_lcore_id + 1) +
-		       " such as \"0-1\", \"0,2-3\" or a list of integers, got " + describe(f.node));
+		       " such as \"0-1\", \"0,2-3\" or a list of integers, got " +
+		       describe(f.node));
 	}
 	std::sort(ids.begin(), ids.end());
 	for (size_t i = 1; i < ids.size(); i++)
@@ -61,7 +63,8 @@ constexpr HugepageMode hugepage_modes[] = {HugepageMode::automatic, HugepageMode
 
 EalConfig read_eal(const Field &f)
 {
-	MapReader m(f, {"lcores", "main_lcore", "memory_mb", "hugepages", "file_prefix", "extra_args"});
+	MapReader m(
+		f, {"lcores", "main_lcore", "memory_mb", "hugepages", "file_prefix", "extra_args"});
 	EalConfig eal;
 	eal.loc = f.loc;
 	eal.lcores = read_lcore_set(m.need("lcores"));
@@ -69,8 +72,8 @@ EalConfig read_eal(const Field &f)
 	if (auto v = m.get("main_lcore")) {
 		eal.main_lcore = static_cast<unsigned>(read_uint(*v, 0, max_lcore_id));
 		if (!std::ranges::binary_search(eal.lcores, eal.main_lcore))
-			v->fail("lcore " + std::to_string(eal.main_lcore) + " is not in eal.lcores (" +
-				format_id_set(eal.lcores) + ")");
+			v->fail("lcore " + std::to_string(eal.main_lcore) +
+				" is not in eal.lcores (" + format_id_set(eal.lcores) + ")");
 	}
 	if (auto v = m.get("memory_mb"))
 		eal.memory_mb = static_cast<unsigned>(read_uint(*v, 16, 65536));

@@ -25,17 +25,21 @@ PollEntry read_poll_entry(const Field &f, const Config &cfg, unsigned lcore, Pol
 	if (!p)
 		port.fail("no port named '" + e.port + "' in ports");
 	if (p->driver == Driver::tap)
-		port.fail("port " + e.port + " is a tap port; the control lcore owns TAP I/O, so no worker may poll it");
+		port.fail(
+			"port " + e.port +
+			" is a tap port; the control lcore owns TAP I/O, so no worker may poll it");
 	Field queue = m.need("queue");
 	e.queue = static_cast<uint16_t>(read_uint(queue, 0, 63));
 	if (e.queue >= p->queues)
-		queue.fail("queue " + std::to_string(e.queue) + " is out of range: port " + e.port + " has " +
-			   std::to_string(p->queues) + (p->queues == 1 ? " queue" : " queues") + " (0.." +
+		queue.fail("queue " + std::to_string(e.queue) + " is out of range: port " + e.port +
+			   " has " + std::to_string(p->queues) +
+			   (p->queues == 1 ? " queue" : " queues") + " (0.." +
 			   std::to_string(p->queues - 1) + ")");
 	auto [it, fresh] = owners.emplace(std::pair{e.port, e.queue}, std::pair{lcore, f.loc});
 	if (!fresh)
-		f.fail("port " + e.port + " queue " + std::to_string(e.queue) + " is already polled by lcore " +
-		       std::to_string(it->second.first) + " (at " + it->second.second.str() + ")");
+		f.fail("port " + e.port + " queue " + std::to_string(e.queue) +
+		       " is already polled by lcore " + std::to_string(it->second.first) + " (at " +
+		       it->second.second.str() + ")");
 	return e;
 }
 
@@ -56,7 +60,8 @@ IdleBackoff read_idle(const Field &f)
 			v->fail(std::to_string(idle.sleep_max_us) + " is below sleep_min_us (" +
 				std::to_string(idle.sleep_min_us) + ")");
 	} else if (min && idle.sleep_min_us > idle.sleep_max_us)
-		min->fail(std::to_string(idle.sleep_min_us) + " is above the default sleep_max_us (" +
+		min->fail(std::to_string(idle.sleep_min_us) +
+			  " is above the default sleep_max_us (" +
 			  std::to_string(idle.sleep_max_us) + "); set sleep_max_us too");
 	return idle;
 }
@@ -86,24 +91,27 @@ LcoreConfig read_lcore(const Field &f, const Config &cfg, Claims &claims)
 	lc.role = static_cast<LcoreRole>(read_choice(role, lcore_role_names));
 	if (lc.role == LcoreRole::control) {
 		if (claims.control)
-			role.fail("lcore " + std::to_string(lc.id) + " is a second control lcore (the first is lcore " +
-				  std::to_string(claims.control->first) + " at " + claims.control->second.str() +
-				  "); exactly one is allowed");
+			role.fail("lcore " + std::to_string(lc.id) +
+				  " is a second control lcore (the first is lcore " +
+				  std::to_string(claims.control->first) + " at " +
+				  claims.control->second.str() + "); exactly one is allowed");
 		if (eal && lc.id != eal->main_lcore)
-			id.fail("the control lcore must be eal.main_lcore (" + std::to_string(eal->main_lcore) +
-				"), got " + std::to_string(lc.id));
+			id.fail("the control lcore must be eal.main_lcore (" +
+				std::to_string(eal->main_lcore) + "), got " +
+				std::to_string(lc.id));
 		claims.control = {lc.id, f.loc};
 	}
 
 	if (auto v = m.get("poll")) {
 		if (lc.role != LcoreRole::worker)
-			v->fail(std::string("only worker lcores poll queues (this lcore's role is ") +
-				lcore_role_name(lc.role) + ")");
+			v->fail("only worker lcores poll queues (this lcore's role is " +
+				std::string(lcore_role_name(lc.role)) + ")");
 		for (const auto &item : list_items(*v))
 			lc.poll.push_back(read_poll_entry(item, cfg, lc.id, claims.owners));
 	}
 	if (lc.role == LcoreRole::worker && lc.poll.empty())
-		f.fail("worker lcore " + std::to_string(lc.id) + " polls no queue (give it a poll list)");
+		f.fail("worker lcore " + std::to_string(lc.id) +
+		       " polls no queue (give it a poll list)");
 	if (auto v = m.get("idle"))
 		lc.idle = read_idle(*v);
 	return lc;
@@ -120,7 +128,8 @@ std::vector<LcoreConfig> read_lcores(const Field &f, const Config &cfg, const Ea
 		lcores.push_back(read_lcore(item, cfg, claims));
 	if (!claims.control)
 		f.fail("no control lcore (exactly one lcore needs role: control; it runs the guardian and TAP I/O)");
-	if (std::ranges::none_of(lcores, [](const auto &lc) { return lc.role == LcoreRole::worker; }))
+	if (std::ranges::none_of(lcores,
+				 [](const auto &lc) { return lc.role == LcoreRole::worker; }))
 		f.fail("no worker lcore (at least one lcore needs role: worker)");
 	return lcores;
 }

@@ -1,4 +1,5 @@
 // Entry points: YAML text -> document -> sections in dependency order -> Config.
+#include "document.h"
 #include "sections.h"
 
 #include <algorithm>
@@ -47,17 +48,11 @@ Config read_config(const Field &root)
 Config load_config_text(std::string_view yaml, const std::string &source_name)
 {
 	Reader reader(source_name);
-	std::vector<YAML::Node> docs;
-	try {
-		docs = YAML::LoadAll(std::string(yaml));
-	} catch (const YAML::Exception &e) {
-		reader.fail(reader.at(e.mark), "YAML syntax error: " + e.msg);
-	}
-	if (docs.empty() || docs[0].IsNull())
-		reader.fail({source_name, 1, 1}, "the config is empty (it needs at least ports and lcores)");
-	if (docs.size() > 1)
-		reader.fail(reader.at(docs[1].Mark()), "a second YAML document; a config file holds exactly one");
-	Field root{&reader, docs[0], "", reader.at(docs[0].Mark())};
+	YAML::Node doc = parse_document(reader, yaml);
+	if (doc.IsNull())
+		reader.fail({source_name, 1, 1},
+			    "the config is empty (it needs at least ports and lcores)");
+	Field root{&reader, doc, "", reader.at(doc.Mark())};
 	try {
 		return read_config(root);
 	} catch (const YAML::Exception &e) {

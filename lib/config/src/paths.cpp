@@ -20,7 +20,9 @@ const PortConfig &need_port(const Field &f, const Config &cfg, std::string &name
 bool worker_polls(const Config &cfg, const std::string &port, uint16_t queue)
 {
 	return std::ranges::any_of(cfg.lcores, [&](const LcoreConfig &lc) {
-		return std::ranges::any_of(lc.poll, [&](const PollEntry &e) { return e.port == port && e.queue == queue; });
+		return std::ranges::any_of(lc.poll, [&](const PollEntry &e) {
+			return e.port == port && e.queue == queue;
+		});
 	});
 }
 
@@ -41,7 +43,8 @@ KernelTap read_tap(const Field &f, const Config &cfg, UniqueNames &wires, Unique
 			 "; tap must name a port whose driver is tap");
 	taps.add(tap, t.tap);
 	if (!worker_polls(cfg, t.wire, 0))
-		wire.fail("queue 0 of port " + t.wire + " is not polled by any worker (it carries the kernel's return traffic)");
+		wire.fail("queue 0 of port " + t.wire +
+			  " is not polled by any worker (it carries the kernel's return traffic)");
 	return t;
 }
 
@@ -94,7 +97,7 @@ bool is_host_port(std::string_view s)
 	uint64_t port = 0;
 	std::string_view digits = s.substr(colon + 1);
 	return !host.empty() && digits.find_first_not_of("0123456789") == std::string_view::npos &&
-	       parse_uint(digits, port) && port >= 1 && port <= 65535;
+		parse_uint(digits, port) && port >= 1 && port <= 65535;
 }
 
 std::vector<BulkPeerConfig> read_bulk(const Field &f)
@@ -114,8 +117,9 @@ std::vector<BulkPeerConfig> read_bulk(const Field &f)
 		names.add(name, peer.name);
 		Field address = e.need("address");
 		if (!address.node.IsScalar() || !is_host_port(address.node.Scalar()))
-			address.fail("expected HOST:PORT such as 10.0.0.2:7000 or [fd00::2]:7000, got " +
-				     describe(address.node));
+			address.fail(
+				"expected HOST:PORT such as 10.0.0.2:7000 or [fd00::2]:7000, got " +
+				describe(address.node));
 		peer.address = address.node.Scalar();
 		out.push_back(peer);
 	}

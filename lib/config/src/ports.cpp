@@ -12,7 +12,8 @@ namespace {
 
 bool is_arg_key(std::string_view key)
 {
-	return !key.empty() && std::ranges::all_of(key, [](char c) { return (c >= 'a' && c <= 'z') || c == '_'; });
+	return !key.empty() &&
+		std::ranges::all_of(key, [](char c) { return (c >= 'a' && c <= 'z') || c == '_'; });
 }
 
 // Devargs stay strings: each PMD parses its own, and "0" vs 0 must not matter here.
@@ -27,13 +28,16 @@ std::vector<std::pair<std::string, std::string>> read_args(const Field &f)
 		const YAML::Node v = it->second;
 		SourceLoc kloc = f.reader->at(k.Mark());
 		if (!k.IsScalar() || !is_arg_key(k.Scalar()))
-			f.reader->fail(kloc, f.path + ": argument names are lowercase letters and '_', got " +
-						     describe(k));
+			f.reader->fail(
+				kloc,
+				f.path + ": argument names are lowercase letters and '_', got " +
+					describe(k));
 		std::string key = k.Scalar();
 		for (size_t i = 0; i < args.size(); i++)
 			if (args[i].first == key)
-				f.reader->fail(kloc, "duplicate key '" + key + "' in " + f.path + " (first at " +
-							     key_locs[i].str() + ")");
+				f.reader->fail(kloc,
+					       "duplicate key '" + key + "' in " + f.path +
+						       " (first at " + key_locs[i].str() + ")");
 		SourceLoc vloc = v.IsNull() ? kloc : f.reader->at(v.Mark());
 		Field value{f.reader, v, f.path + "." + key, vloc};
 		args.emplace_back(key, read_string(value));
@@ -54,15 +58,19 @@ void check_required_args(const PortConfig &p, const MapReader &m)
 	if (p.driver == Driver::af_xdp && !has_arg(p, "iface"))
 		where.fail_raw("missing required key 'iface' in " + m.map().path +
 			       ".args (driver af_xdp attaches to a kernel interface)");
-	static constexpr const char *pcap_keys[] = {"rx_pcap", "tx_pcap", "rx_iface", "tx_iface", "iface"};
-	if (p.driver == Driver::pcap && std::ranges::none_of(pcap_keys, [&](auto k) { return has_arg(p, k); }))
-		where.fail_raw("missing required key in " + m.map().path +
-			       ".args: driver pcap needs one of rx_pcap, tx_pcap, rx_iface, tx_iface, iface");
+	static constexpr const char *pcap_keys[] = {"rx_pcap", "tx_pcap", "rx_iface", "tx_iface",
+						    "iface"};
+	if (p.driver == Driver::pcap &&
+	    std::ranges::none_of(pcap_keys, [&](auto k) { return has_arg(p, k); }))
+		where.fail_raw(
+			"missing required key in " + m.map().path +
+			".args: driver pcap needs one of rx_pcap, tx_pcap, rx_iface, tx_iface, iface");
 }
 
 bool is_hex(std::string_view s, size_t len)
 {
-	return s.size() == len && std::ranges::all_of(s, [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
+	auto hex = [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; };
+	return s.size() == len && std::ranges::all_of(s, hex);
 }
 
 // [DDDD:]BB:DD.F, all hex; device 0..1f, function 0..7.
@@ -73,8 +81,8 @@ bool is_pci_address(std::string_view s)
 			return false;
 		s.remove_prefix(5);
 	}
-	if (s.size() != 7 || !is_hex(s.substr(0, 2), 2) || s[2] != ':' || !is_hex(s.substr(3, 2), 2) ||
-	    s[5] != '.' || s[6] < '0' || s[6] > '7')
+	if (s.size() != 7 || !is_hex(s.substr(0, 2), 2) || s[2] != ':' ||
+	    !is_hex(s.substr(3, 2), 2) || s[5] != '.' || s[6] < '0' || s[6] > '7')
 		return false;
 	uint64_t dev = 0;
 	parse_uint("0x" + std::string(s.substr(3, 2)), dev);
@@ -83,7 +91,8 @@ bool is_pci_address(std::string_view s)
 
 PortConfig read_port(const Field &f, UniqueNames &names)
 {
-	MapReader m(f, {"name", "driver", "args", "pci", "queues", "rx_desc", "tx_desc", "promisc"});
+	MapReader m(f,
+		    {"name", "driver", "args", "pci", "queues", "rx_desc", "tx_desc", "promisc"});
 	PortConfig p;
 	p.loc = f.loc;
 	Field name = m.need("name");
@@ -97,14 +106,15 @@ PortConfig read_port(const Field &f, UniqueNames &names)
 	bool pci_port = p.driver == Driver::ice || p.driver == Driver::bnxt;
 	if (auto v = m.get("pci")) {
 		if (!pci_port)
-			v->fail(std::string("only ice and bnxt ports take a PCI address (this port's driver is ") +
-				driver_name(p.driver) + ")");
+			v->fail("only ice and bnxt ports take a PCI address (this port's driver is " +
+				std::string(driver_name(p.driver)) + ")");
 		if (!v->node.IsScalar() || !is_pci_address(v->node.Scalar()))
-			v->fail("expected a PCI address such as 0000:3b:00.0 or 3b:00.0, got " + describe(v->node));
+			v->fail("expected a PCI address such as 0000:3b:00.0 or 3b:00.0, got " +
+				describe(v->node));
 		p.pci = v->node.Scalar();
 	} else if (pci_port) {
-		f.fail_raw("missing required key 'pci' in " + f.path + " (driver " + driver_name(p.driver) +
-			   " needs the NIC's PCI address)");
+		f.fail_raw("missing required key 'pci' in " + f.path + " (driver " +
+			   driver_name(p.driver) + " needs the NIC's PCI address)");
 	}
 
 	if (auto v = m.get("queues"))

@@ -38,7 +38,7 @@ Prefix read_prefix(const Field &f)
 		std::string_view digits = std::string_view(text).substr(slash + 1);
 		// Decimal only: "0x18" or "+24" would be a surprising way to write a prefix length.
 		bool decimal = !digits.empty() && digits.size() <= 3 &&
-			       digits.find_first_not_of("0123456789") == std::string_view::npos;
+			digits.find_first_not_of("0123456789") == std::string_view::npos;
 		if (!decimal)
 			bad();
 		parse_uint(digits, len);

@@ -67,18 +67,22 @@ MapReader::MapReader(const Field &map, std::initializer_list<std::string_view> k
 		const YAML::Node v = it->second;
 		SourceLoc kloc = map.reader->at(k.Mark());
 		if (!k.IsScalar())
-			map.reader->fail(kloc, "keys " + where(map) + " must be plain words, got " + describe(k));
+			map.reader->fail(kloc,
+					 "keys " + where(map) + " must be plain words, got " +
+						 describe(k));
 		std::string key = k.Scalar();
 		bool known = false;
 		for (auto allowed : keys)
 			known = known || allowed == key;
 		if (!known)
-			map.reader->fail(kloc, "unknown key '" + key + "' " + where(map) +
-							       " (expected one of: " + join(keys) + ")");
+			map.reader->fail(kloc,
+					 "unknown key '" + key + "' " + where(map) +
+						 " (expected one of: " + join(keys) + ")");
 		// yaml-cpp keeps both copies of a repeated key and lookups see only one: refuse it.
 		if (const Entry *first = find(key))
-			map.reader->fail(kloc, "duplicate key '" + key + "' " + where(map) + " (first at " +
-							       first->key_loc.str() + ")");
+			map.reader->fail(kloc,
+					 "duplicate key '" + key + "' " + where(map) +
+						 " (first at " + first->key_loc.str() + ")");
 		std::string path = map.path.empty() ? key : map.path + "." + key;
 		// An empty value is marked at the next token, which may be lines away: blame the key.
 		SourceLoc vloc = v.IsNull() ? kloc : map.reader->at(v.Mark());
@@ -129,7 +133,8 @@ void UniqueNames::add(const Field &at, const std::string &name)
 {
 	auto [it, fresh] = seen_.emplace(name, at.loc);
 	if (!fresh)
-		at.fail("duplicate " + what_ + " '" + name + "' (first at " + it->second.str() + ")");
+		at.fail("duplicate " + what_ + " '" + name + "' (first at " + it->second.str() +
+			")");
 }
 
 } // namespace tripath::config::detail

@@ -29,10 +29,10 @@ private:
 struct Field {
 	const Reader *reader = nullptr;
 	YAML::Node node;
-	std::string path;                      // "" for the document root
-	SourceLoc loc;                         // the value; its key's when the value is empty
+	std::string path; // "" for the document root
+	SourceLoc loc;    // the value; its key's when the value is empty
 
-	std::string name() const;              // path, or "top level" for the root
+	std::string name() const; // path, or "top level" for the root
 	Field item(size_t index, const YAML::Node &value) const;
 	[[noreturn]] void fail(const std::string &message) const;     // "PATH: message"
 	[[noreturn]] void fail_raw(const std::string &message) const; // message as given

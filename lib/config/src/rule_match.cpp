@@ -7,7 +7,8 @@ namespace tripath::config::detail {
 namespace {
 
 constexpr NamedValue ether_types[] = {{"arp", 0x0806}, {"ipv4", 0x0800}, {"ipv6", 0x86dd}};
-constexpr NamedValue protocols[] = {{"tcp", 6}, {"udp", 17}, {"icmp", 1}, {"icmpv6", 58}, {"sctp", 132}};
+constexpr NamedValue protocols[] = {
+	{"tcp", 6}, {"udp", 17}, {"icmp", 1}, {"icmpv6", 58}, {"sctp", 132}};
 
 std::string proto_name(uint8_t proto)
 {
@@ -24,8 +25,8 @@ void check_family(const Field &f, const Prefix &p, const RuleMatch &m)
 		return;
 	uint16_t want = p.family == 4 ? 0x0800 : 0x86dd;
 	if ((*m.ether_type == 0x0800 || *m.ether_type == 0x86dd) && *m.ether_type != want)
-		f.fail(format_prefix(p) + " is IPv" + std::to_string(p.family) + " but ether_type is ipv" +
-		       (p.family == 4 ? "6" : "4"));
+		f.fail(format_prefix(p) + " is IPv" + std::to_string(p.family) +
+		       " but ether_type is ipv" + (p.family == 4 ? "6" : "4"));
 }
 
 Range read_port_range(const Field &f, const RuleMatch &m)
@@ -41,8 +42,9 @@ Range read_port_range(const Field &f, const RuleMatch &m)
 
 RuleMatch read_match(const Field &f)
 {
-	MapReader m(f, {"ether_type", "src", "dst", "proto", "src_port", "dst_port", "dscp", "vlan",
-			"frame_size"});
+	MapReader m(f,
+		    {"ether_type", "src", "dst", "proto", "src_port", "dst_port", "dscp", "vlan",
+		     "frame_size"});
 	RuleMatch match;
 	if (auto v = m.get("ether_type"))
 		match.ether_type = static_cast<uint16_t>(read_named_uint(*v, ether_types, 65535));
@@ -54,8 +56,9 @@ RuleMatch read_match(const Field &f)
 		match.dst = read_prefix(*v);
 		check_family(*v, *match.dst, match);
 		if (match.src && match.src->family != match.dst->family)
-			v->fail("dst is IPv" + std::to_string(match.dst->family) + " but src is IPv" +
-				std::to_string(match.src->family) + "; both must be the same family");
+			v->fail("dst is IPv" + std::to_string(match.dst->family) +
+				" but src is IPv" + std::to_string(match.src->family) +
+				"; both must be the same family");
 	}
 	if (auto v = m.get("proto"))
 		match.proto = static_cast<uint8_t>(read_named_uint(*v, protocols, 255));

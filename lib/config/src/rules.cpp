@@ -11,12 +11,14 @@ namespace {
 
 bool has_endpoint(const Config &cfg, const std::string &name)
 {
-	return std::ranges::any_of(cfg.paths.fast_endpoints, [&](const auto &e) { return e.name == name; });
+	return std::ranges::any_of(cfg.paths.fast_endpoints,
+				   [&](const auto &e) { return e.name == name; });
 }
 
 bool has_peer(const Config &cfg, const std::string &name)
 {
-	return std::ranges::any_of(cfg.paths.bulk_peers, [&](const auto &p) { return p.name == name; });
+	return std::ranges::any_of(cfg.paths.bulk_peers,
+				   [&](const auto &p) { return p.name == name; });
 }
 
 bool has_tenant(const Config &cfg, const std::string &name)
@@ -29,10 +31,12 @@ void read_target(const MapReader &m, RuleConfig &r, const Config &cfg, const std
 {
 	const Reader &reader = *m.map().reader;
 	const char *path = path_kind_name(r.path);
-	for (auto [key, kind] : {std::pair{"endpoint", PathKind::fast}, std::pair{"peer", PathKind::bulk}})
+	for (auto [key, kind] :
+	     {std::pair{"endpoint", PathKind::fast}, std::pair{"peer", PathKind::bulk}})
 		if (r.path != kind && m.get(key))
-			reader.fail(m.key_loc(key), who + ": " + key + " is only for path " + path_kind_name(kind) +
-							    " (this rule's path is " + path + ")");
+			reader.fail(m.key_loc(key),
+				    who + ": " + key + " is only for path " + path_kind_name(kind) +
+					    " (this rule's path is " + path + ")");
 	if (r.path == PathKind::fast) {
 		auto v = m.get("endpoint");
 		if (!v)

@@ -76,11 +76,13 @@ std::string read_string(const Field &f)
 
 std::string read_name(const Field &f, size_t max_len)
 {
-	bool ok = f.node.IsScalar() && !f.node.Scalar().empty() && f.node.Scalar().size() <= max_len;
+	bool ok =
+		f.node.IsScalar() && !f.node.Scalar().empty() && f.node.Scalar().size() <= max_len;
 	if (ok)
 		for (char c : f.node.Scalar())
-			ok = ok && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-				    (c >= '0' && c <= '9') || c == '_' || c == '-');
+			ok = ok &&
+				((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+				 (c >= '0' && c <= '9') || c == '_' || c == '-');
 	if (!ok)
 		f.fail("expected a name of 1.." + std::to_string(max_len) +
 		       " letters, digits, '_' or '-', got " + describe(f.node));

@@ -11,17 +11,17 @@
 
 namespace tripath::config::detail {
 
-std::string describe(const YAML::Node &node); // "'many'", "a list", "a map", "nothing"
+std::string describe(const YAML::Node &node);          // "'many'", "a list", "a map", "nothing"
 bool parse_uint(std::string_view text, uint64_t &out); // decimal or 0x hex, no sign
 
 uint64_t read_uint(const Field &f, uint64_t lo, uint64_t hi);
 uint32_t read_pow2(const Field &f, uint32_t lo, uint32_t hi);
 bool read_bool(const Field &f);
-std::string read_string(const Field &f);  // any non-empty scalar, as written
+std::string read_string(const Field &f);               // any non-empty scalar, as written
 std::string read_name(const Field &f, size_t max_len); // [A-Za-z0-9_-]{1,max_len}
 std::vector<std::string> read_string_list(const Field &f);
 size_t read_choice(const Field &f, std::span<const char *const> names); // index into names
-Range read_range(const Field &f, uint32_t lo, uint32_t hi); // N or "LO-HI"
+Range read_range(const Field &f, uint32_t lo, uint32_t hi);             // N or "LO-HI"
 
 // A named constant or a plain integer: "tcp" or 6, "arp" or 0x0806.
 struct NamedValue {

@@ -12,8 +12,8 @@ namespace {
 const char *kConfig = R"(
 eal: { lcores: "0-1" }
 ports:
-  - { name: wire0, driver: null }
-  - { name: agent0, driver: null }
+  - { name: wire0, driver: ring }
+  - { name: agent0, driver: ring }
 lcores:
   - { id: 0, role: control }
   - { id: 1, role: worker, poll: [{ port: wire0, queue: 0 }] }
@@ -156,7 +156,7 @@ TEST(RuleTableNoRules, DefaultIsKernelWithNoRule)
 {
 	config::Config cfg = config::load_config_text(R"(
 eal: { lcores: "0-1" }
-ports: [{ name: wire0, driver: null }]
+ports: [{ name: wire0, driver: ring }]
 lcores:
   - { id: 0, role: control }
   - { id: 1, role: worker, poll: [{ port: wire0, queue: 0 }] }

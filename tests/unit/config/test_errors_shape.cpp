@@ -16,6 +16,10 @@ ports:
   - name: a
      driver: ring
 )", "t.yaml:3:12", "YAML syntax error"));
+	// yaml-cpp 0.7 would spin on this forever in LoadAll (jbeder/yaml-cpp#1040).
+	EXPECT_TRUE(fails_at(R"(
+, ports: []
+)", "t.yaml:1:1", "YAML syntax error: unexpected ','"));
 }
 
 TEST(ConfigShape, EmptyAndNotAMap)

@@ -1,6 +1,5 @@
-// Ordered rule list: priority order, first match wins. Built off the workers from the config,
-// read-only once published. (The batched rte_acl table replaces the lookup in the classifier
-// issue; the interface stays.)
+// The compiled rule set: rte_acl tries (one for IPv4 and non-IP frames, one for IPv6), looked
+// up a burst at a time. Built off the workers, published under RCU, never edited in place.
 #pragma once
 
 #include <cstdint>
@@ -11,40 +10,45 @@
 #include <tripath/config/config.h>
 #include <tripath/packet/flow_key.h>
 
+struct rte_acl_ctx;
+
 namespace tripath::classify {
 
-inline constexpr uint16_t kNoRule = UINT16_MAX;   // no rule matched: the default path
+inline constexpr uint32_t kNoRule = UINT32_MAX;   // no rule matched: the default path
 inline constexpr uint16_t kNoTarget = UINT16_MAX;
 
 struct Verdict {
 	config::PathKind path = config::PathKind::kernel;
-	uint16_t rule = kNoRule;       // index into RuleTable::rules()
 	uint16_t target = kNoTarget;   // fast endpoint or bulk peer index in the config
 	uint16_t tenant = kNoTarget;   // tenant index in the config
+	uint32_t rule = kNoRule;       // index into the config's (priority-sorted) rules
 };
 
 class RuleTable {
 public:
-	RuleTable();
-	~RuleTable(); // out of line: CompiledRule is only complete in the .cpp
-
-	// Compile the config's rules (already sorted by priority). Throws std::invalid_argument
-	// if the config holds more rules than a uint16_t index can name.
+	// Compile cfg.rules (already sorted by priority). Needs EAL (rte_acl allocates from DPDK
+	// memory). Throws std::runtime_error naming the rule set that could not be built.
 	static std::unique_ptr<RuleTable> build(const config::Config &cfg);
+	~RuleTable();
+	RuleTable(const RuleTable &) = delete;
+	RuleTable &operator=(const RuleTable &) = delete;
 
 	Verdict lookup(const packet::FlowKey &key) const;
-	// Classify a burst; the worker calls this once per rx burst.
+	// Classify a burst (any n); the worker calls this once per rx burst.
 	void lookup_burst(const packet::FlowKey *keys, Verdict *out, unsigned n) const;
 
-	size_t size() const;
-	const std::string &rule_name(uint16_t index) const { return names_[index]; }
-
-	struct CompiledRule; // private layout, public only so the .cpp's helpers can see it
+	size_t size() const { return names_.size(); }
+	const std::string &rule_name(uint32_t index) const { return names_[index]; }
+	size_t acl_rules() const { return acl_rules_; }   // after v4/v6 and VLAN expansion
 
 private:
-	std::vector<CompiledRule> rules_;
+	RuleTable() = default;
+
+	rte_acl_ctx *ctx4_ = nullptr;   // IPv4 and non-IP frames; null when no rule applies
+	rte_acl_ctx *ctx6_ = nullptr;   // IPv6 frames
+	std::vector<Verdict> verdicts_; // by rule index
 	std::vector<std::string> names_;
-	Verdict default_verdict_;
+	size_t acl_rules_ = 0;
 };
 
 } // namespace tripath::classify
