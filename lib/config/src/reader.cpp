@@ -70,7 +70,7 @@ MapReader::MapReader(const Field &map, std::initializer_list<std::string_view> k
 			map.reader->fail(kloc,
 					 "keys " + where(map) + " must be plain words, got " +
 						 describe(k));
-		std::string key = k.Scalar();
+		const std::string &key = k.Scalar();
 		bool known = false;
 		for (auto allowed : keys)
 			known = known || allowed == key;

@@ -158,9 +158,14 @@ std::string format_id_set(const std::vector<unsigned> &ids)
 		size_t j = i;
 		while (j + 1 < ids.size() && ids[j + 1] == ids[j] + 1)
 			j++;
-		out += (out.empty() ? "" : ",") + std::to_string(ids[i]);
-		if (j > i)
-			out += "-" + std::to_string(ids[j]);
+		// Appends, not "-" + to_string(): gcc 12 -O3 misreports that as overlapping (PR105329).
+		if (!out.empty())
+			out += ',';
+		out += std::to_string(ids[i]);
+		if (j > i) {
+			out += '-';
+			out += std::to_string(ids[j]);
+		}
 		i = j + 1;
 	}
 	return out;

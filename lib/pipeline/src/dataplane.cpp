@@ -100,6 +100,8 @@ Dataplane::~Dataplane()
 
 void Dataplane::release()
 {
+	// Workers are stopped (offline): nothing can still read a retired table.
+	retired_.clear();
 	for (rte_ring *r : rings_) {
 		if (counters_ != nullptr)
 			free_ring_contents(r);
@@ -196,6 +198,24 @@ unsigned Dataplane::poll_exception()
 		}
 	}
 	return moved;
+}
+
+void Dataplane::publish_rules(std::unique_ptr<classify::RuleTable> next, std::vector<config::RuleConfig> rules)
+{
+	rules_.store(next.get(), std::memory_order_release);
+	// Token taken after the store: a worker that reports past it no longer holds the old table.
+	retired_.push_back({rte_rcu_qsbr_start(qsbr), std::move(owned_rules_)});
+	owned_rules_ = std::move(next);
+	cfg_.rules = std::move(rules);
+	generation_++;
+	reclaim_retired();
+}
+
+size_t Dataplane::reclaim_retired()
+{
+	while (!retired_.empty() && rte_rcu_qsbr_check(qsbr, retired_.front().token, false) == 1)
+		retired_.pop_front();
+	return retired_.size();
 }
 
 LcoreCounters Dataplane::totals() const

@@ -151,9 +151,22 @@ struct RuleConfig {
 	SourceLoc loc;
 };
 
-struct TenantConfig {                      // quotas come with the classifier issue
+// A tenant's allowance on one path: packets and bits per second, each with a burst of
+// `burst_ms` worth of tokens. An unset rate is unlimited; a rate of 0 is refused.
+struct PathQuota {
+	std::optional<uint64_t> pps;           // 1..1e9
+	std::optional<uint64_t> bps;           // 1000..4e11
+	uint32_t burst_ms = 10;                // 1..10000
+	SourceLoc loc;
+};
+
+enum class OverQuota { drop, demote };     // demote: carry on path A instead (never for path A itself)
+
+struct TenantConfig {
 	std::string name;
-	std::vector<Prefix> prefixes;
+	std::vector<Prefix> prefixes;          // packets from these sources belong to the tenant
+	std::array<std::optional<PathQuota>, 3> quota; // by PathKind kernel, fast, bulk
+	OverQuota over_quota = OverQuota::drop;
 	SourceLoc loc;
 };
 
@@ -165,6 +178,7 @@ struct Config {
 	PathsConfig paths;
 	std::vector<RuleConfig> rules;         // sorted by (priority, file order) after load
 	std::vector<TenantConfig> tenants;
+	std::vector<std::string> warnings;     // "FILE:LINE:COL: warning: ..." (e.g. a shadowed rule)
 
 	const PortConfig *find_port(std::string_view name) const;
 };

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <atomic>
+#include <deque>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -92,6 +93,14 @@ public:
 	const std::vector<std::unique_ptr<WorkerContext>> &workers() const { return workers_; }
 	const classify::RuleTable &rules() const { return *rules_.load(std::memory_order_acquire); }
 
+	// Swap in a new rule table built off the workers, and the rules it was built from. The old
+	// table is freed once every worker has passed a quiescent state (never while one reads it).
+	void publish_rules(std::unique_ptr<classify::RuleTable> next, std::vector<config::RuleConfig> rules);
+	// Free retired tables whose grace period is over; the control loop calls it. Returns how
+	// many are still waiting.
+	size_t reclaim_retired();
+	uint64_t rule_generation() const { return generation_; }
+
 	std::atomic<bool> running_{false};                 // control: writes; workers: read
 	std::atomic<const classify::RuleTable *> rules_{}; // control: publishes; workers: read under qsbr
 	rte_rcu_qsbr *qsbr = nullptr;                      // workers report quiescence once per loop
@@ -105,6 +114,12 @@ private:
 	config::Config cfg_;
 	std::vector<PortInfo> ports_;
 	std::unique_ptr<classify::RuleTable> owned_rules_;
+	struct Retired {
+		uint64_t token;                             // rte_rcu_qsbr_start() at retirement
+		std::unique_ptr<classify::RuleTable> table;
+	};
+	std::deque<Retired> retired_;                       // control lcore only
+	uint64_t generation_ = 0;                           // tables published so far
 	std::vector<std::unique_ptr<WorkerContext>> workers_;
 	ExceptionContext exception_;
 	std::vector<rte_ring *> rings_;                    // every ring we created, for teardown
