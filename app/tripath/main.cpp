@@ -139,6 +139,7 @@ void control_loop(Runtime &rt, const Options &o, Shell *shell, control::SocketSe
 			if (shell != nullptr && !shell->poll())
 				rt.quit = true;
 			moved += sock.poll(rt.registry);
+			rt.dp->reclaim_retired();
 			if (g_print_stats) {
 				g_print_stats = 0;
 				print(format_totals(rt));
@@ -186,6 +187,8 @@ int run(int argc, char **argv)
 		std::fprintf(stderr, "%s\n", e.what());
 		return 1;
 	}
+	for (const std::string &w : rt.cfg.warnings)
+		std::fprintf(stderr, "%s\n", w.c_str());
 	if (o.check_only) {
 		std::printf("%s: ok: %zu ports, %zu lcores, %zu rules, %zu tenants\n", rt.cfg.source.c_str(), rt.cfg.ports.size(),
 			    rt.cfg.lcores.size(), rt.cfg.rules.size(), rt.cfg.tenants.size());

@@ -86,8 +86,8 @@ std::string format_path_stats(const LcoreCounters &c)
 
 std::string format_lcores(const Runtime &rt)
 {
-	std::string out = line("  %-6s %-8s %-6s %-28s %12s %12s %7s %12s\n", "lcore", "role", "socket", "polls",
-			       "loops", "rx-packets", "busy%", "idle-sleeps");
+	std::string out = line("  %-6s %-8s %-6s %-28s %12s %12s %7s %12s %12s\n", "lcore", "role", "socket", "polls",
+			       "loops", "rx-packets", "busy%", "cycles/pkt", "idle-sleeps");
 	uint64_t elapsed = rt.forwarding_since_tsc ? rte_rdtsc() - rt.forwarding_since_tsc : 0;
 	for (const config::LcoreConfig &lc : rt.cfg.lcores) {
 		std::string polls;
@@ -97,11 +97,13 @@ std::string format_lcores(const Runtime &rt)
 			polls = "shell, TAP I/O";
 		const LcoreCounters &c = rt.dp->lcore_counters(lc.id);
 		uint64_t busy = pipeline::read_counter(c.busy_cycles);
+		uint64_t rx = pipeline::read_counter(c.rx_packets);
 		double pct = elapsed ? 100.0 * double(busy) / double(elapsed) : 0.0;
-		out += line("  %-6u %-8s %-6u %-28s %12" PRIu64 " %12" PRIu64 " %6.1f%% %12" PRIu64 "\n", lc.id,
+		// Cycles in loops that moved packets, per packet taken: the worker's cost per packet.
+		double per_pkt = rx ? double(busy) / double(rx) : 0.0;
+		out += line("  %-6u %-8s %-6u %-28s %12" PRIu64 " %12" PRIu64 " %6.1f%% %12.1f %12" PRIu64 "\n", lc.id,
 			    config::lcore_role_name(lc.role), rte_lcore_to_socket_id(lc.id), polls.c_str(),
-			    pipeline::read_counter(c.loops), pipeline::read_counter(c.rx_packets), pct,
-			    pipeline::read_counter(c.idle_sleeps));
+			    pipeline::read_counter(c.loops), rx, pct, per_pkt, pipeline::read_counter(c.idle_sleeps));
 	}
 	return out;
 }
