@@ -11,13 +11,18 @@ namespace {
 
 bool is_param(const std::string &word) { return word.size() > 2 && word.front() == '<' && word.back() == '>'; }
 
+// "<spec...>" as the last word takes the rest of the line (at least one word).
+bool is_rest(const std::string &word) { return is_param(word) && word.size() > 5 && word.compare(word.size() - 4, 4, "...>") == 0; }
+
+bool takes_rest(const Command &cmd) { return !cmd.words.empty() && is_rest(cmd.words.back()); }
+
 // -1 when `words` does not fit `cmd`; otherwise the number of literal words (more wins).
 int match_score(const Command &cmd, const std::vector<std::string> &words)
 {
-	if (cmd.words.size() != words.size())
+	if (takes_rest(cmd) ? words.size() < cmd.words.size() : cmd.words.size() != words.size())
 		return -1;
 	int literals = 0;
-	for (size_t i = 0; i < words.size(); i++) {
+	for (size_t i = 0; i < cmd.words.size(); i++) {
 		if (is_param(cmd.words[i]))
 			continue;
 		if (cmd.words[i] != words[i])
@@ -34,6 +39,24 @@ size_t common_prefix(const Command &cmd, const std::vector<std::string> &words)
 	while (n < cmd.words.size() && n < words.size() && (is_param(cmd.words[n]) || cmd.words[n] == words[n]))
 		n++;
 	return n;
+}
+
+// The text of `line` from its `skip`th word on, as typed (quotes and inner spacing kept).
+std::string rest_of_line(std::string_view line, size_t skip)
+{
+	size_t i = 0;
+	for (size_t w = 0; w <= skip; w++) {
+		while (i < line.size() && (line[i] == ' ' || line[i] == '\t'))
+			i++;
+		if (w == skip)
+			break;
+		while (i < line.size() && line[i] != ' ' && line[i] != '\t')
+			i++;
+	}
+	std::string_view rest = line.substr(std::min(i, line.size()));
+	while (!rest.empty() && (rest.back() == ' ' || rest.back() == '\t' || rest.back() == '\r' || rest.back() == '\n'))
+		rest.remove_suffix(1);
+	return std::string(rest);
 }
 
 } // namespace
@@ -98,9 +121,12 @@ CommandResult CommandRegistry::execute(std::string_view line) const
 	}
 	if (best != nullptr) {
 		Args args;
-		for (size_t i = 0; i < words.size(); i++)
+		size_t fixed = best->words.size() - (takes_rest(*best) ? 1 : 0);
+		for (size_t i = 0; i < fixed; i++)
 			if (is_param(best->words[i]))
 				args.push_back(words[i]);
+		if (takes_rest(*best))
+			args.push_back(rest_of_line(line, fixed));
 		return best->handler(args);
 	}
 	std::ostringstream out;

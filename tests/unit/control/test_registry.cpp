@@ -74,3 +74,14 @@ TEST(Registry, CompletesNextLiteral)
 	EXPECT_EQ(r.complete("show port stats "), (std::vector<std::string>{"all"}));
 	EXPECT_EQ(r.complete("q"), (std::vector<std::string>{"quit"}));
 }
+
+TEST(Registry, RestParameterTakesTheLineAsTyped)
+{
+	CommandRegistry r;
+	r.add("rule add <spec...>", "rules", "add", [](const Args &a) { return ok("[" + a[0] + "]"); });
+	r.add("tenant quota <name> <path> <spec...>", "tenants", "quota",
+	      [](const Args &a) { return ok(a[0] + "|" + a[1] + "|" + a[2]); });
+	EXPECT_EQ(r.execute("rule add {name: web,  path: kernel} ").output, "[{name: web,  path: kernel}]");
+	EXPECT_EQ(r.execute("  tenant quota acme kernel {pps: 10}").output, "acme|kernel|{pps: 10}");
+	EXPECT_EQ(r.execute("rule add").status, Status::error) << "the rest needs at least one word";
+}
