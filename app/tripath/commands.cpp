@@ -120,6 +120,7 @@ void register_commands(Runtime &rt)
 	      [&rt](const Args &) { return ok(format_path_stats(rt.dp->totals())); });
 	r.add("show lcores", "lcore", "role, polled queues, loops, busy share of each lcore",
 	      [&rt](const Args &) { return ok(format_lcores(rt)); });
+	register_rule_commands(rt);
 }
 
 } // namespace tripath::app

@@ -35,6 +35,7 @@ std::string format_lcores(const Runtime &rt);
 std::string format_totals(Runtime &rt);
 
 void register_commands(Runtime &rt);
+void register_rule_commands(Runtime &rt); // show rules, rule add|replace|del
 
 // Start/stop forwarding; both print what testpmd prints (stop: the totals).
 control::CommandResult start_forwarding(Runtime &rt);

@@ -1,0 +1,156 @@
+// Rule and tenant commands: every change is checked like the config file, compiled off the
+// workers and published under RCU; a refused change leaves the tables in force untouched.
+#include <sstream>
+
+#include <tripath/classify/rule_table.h>
+
+#include "runtime.h"
+
+namespace tripath::app {
+
+using control::Args;
+using control::CommandResult;
+using control::fail;
+using control::ok;
+
+namespace {
+
+std::string prefix_text(const config::Prefix &p)
+{
+	char buf[64];
+	if (p.family == 4) {
+		std::snprintf(buf, sizeof(buf), "%u.%u.%u.%u/%u", p.addr[0], p.addr[1], p.addr[2], p.addr[3], p.len);
+		return buf;
+	}
+	std::string out;
+	for (unsigned i = 0; i < 16; i += 2) {
+		std::snprintf(buf, sizeof(buf), "%s%x", i ? ":" : "", unsigned(p.addr[i]) << 8 | p.addr[i + 1]);
+		out += buf;
+	}
+	return out + "/" + std::to_string(p.len);
+}
+
+std::string range_text(const config::Range &r)
+{
+	return r.lo == r.hi ? std::to_string(r.lo) : std::to_string(r.lo) + "-" + std::to_string(r.hi);
+}
+
+// The match as the YAML keys an operator would type.
+std::string match_text(const config::RuleMatch &m)
+{
+	std::ostringstream out;
+	if (m.ether_type)
+		out << " ether_type: 0x" << std::hex << *m.ether_type << std::dec;
+	if (m.src)
+		out << " src: " << prefix_text(*m.src);
+	if (m.dst)
+		out << " dst: " << prefix_text(*m.dst);
+	if (m.proto)
+		out << " proto: " << unsigned(*m.proto);
+	if (m.src_port)
+		out << " src_port: " << range_text(*m.src_port);
+	if (m.dst_port)
+		out << " dst_port: " << range_text(*m.dst_port);
+	if (m.dscp)
+		out << " dscp: " << unsigned(*m.dscp);
+	if (m.vlan)
+		out << " vlan: " << *m.vlan;
+	if (m.frame_size)
+		out << " frame_size: " << range_text(*m.frame_size);
+	std::string s = out.str();
+	return s.empty() ? "(default: matches everything)" : s.substr(1);
+}
+
+std::string path_text(const config::RuleConfig &r)
+{
+	std::string p = config::path_kind_name(r.path);
+	return r.target.empty() ? p : p + ":" + r.target;
+}
+
+// Check, compile and publish `rules`; on any refusal the running tables stay as they were.
+CommandResult apply_rules(Runtime &rt, std::vector<config::RuleConfig> rules, const std::string &source, const std::string &done)
+{
+	std::vector<std::string> warnings;
+	try {
+		config::check_rules(rules, source, warnings);
+		config::Config next = rt.dp->config();
+		next.rules = rules;
+		auto table = classify::RuleTable::build(next);
+		rt.dp->publish_rules(std::move(table), std::move(rules));
+	} catch (const config::ConfigError &e) {
+		return fail(std::string("error: ") + e.what() + "\n");
+	} catch (const std::exception &e) {
+		return fail(std::string("error: ") + source + ": " + e.what() + "\n");
+	}
+	std::string out = done;
+	for (const std::string &w : warnings)
+		out += w + "\n";
+	return ok(out);
+}
+
+size_t find_rule(const std::vector<config::RuleConfig> &rules, const std::string &name)
+{
+	for (size_t i = 0; i < rules.size(); i++)
+		if (rules[i].name == name)
+			return i;
+	return rules.size();
+}
+
+CommandResult add_or_replace(Runtime &rt, const std::string &spec, bool replace)
+{
+	const std::string source = replace ? "rule replace" : "rule add";
+	config::RuleConfig rule;
+	try {
+		rule = config::parse_rule(spec, source, rt.dp->config());
+	} catch (const config::ConfigError &e) {
+		return fail(std::string("error: ") + e.what() + "\n");
+	}
+	std::vector<config::RuleConfig> rules = rt.dp->config().rules;
+	size_t at = find_rule(rules, rule.name);
+	if (replace && at == rules.size())
+		return fail("error: rule replace: no rule '" + rule.name + "' (rule add creates one)\n");
+	if (!replace && at != rules.size())
+		return fail("error: rule add: rule '" + rule.name + "' exists (rule replace changes it)\n");
+	if (replace)
+		rules[at] = rule;
+	else
+		rules.push_back(rule);
+	return apply_rules(rt, std::move(rules), source, "rule '" + rule.name + "' " + (replace ? "replaced" : "added") + "\n");
+}
+
+} // namespace
+
+void register_rule_commands(Runtime &rt)
+{
+	control::CommandRegistry &r = rt.registry;
+	r.add("show rules", "rules", "the rules in force, in match order", [&rt](const Args &) {
+		const config::Config &cfg = rt.dp->config();
+		std::ostringstream out;
+		out << "  generation " << rt.dp->rule_generation() << ", " << cfg.rules.size() << " rules ("
+		    << rt.dp->rules().acl_rules() << " ACL entries)\n";
+		char line[96];
+		std::snprintf(line, sizeof(line), "  %-5s %-20s %8s  %-16s %-12s %s\n", "#", "name", "priority", "path", "tenant", "match");
+		out << line;
+		for (size_t i = 0; i < cfg.rules.size(); i++) {
+			const config::RuleConfig &rc = cfg.rules[i];
+			std::snprintf(line, sizeof(line), "  %-5zu %-20s %8u  %-16s %-12s ", i, rc.name.c_str(), rc.priority,
+				      path_text(rc).c_str(), rc.tenant.empty() ? "-" : rc.tenant.c_str());
+			out << line << match_text(rc.match) << "\n";
+		}
+		return ok(out.str());
+	});
+	r.add("rule add <spec...>", "rules", "add a rule: {name: N, priority: P, match: {...}, path: kernel|fast|bulk|drop, ...}",
+	      [&rt](const Args &a) { return add_or_replace(rt, a[0], false); });
+	r.add("rule replace <spec...>", "rules", "replace the rule of the same name",
+	      [&rt](const Args &a) { return add_or_replace(rt, a[0], true); });
+	r.add("rule del <name>", "rules", "delete a rule (the default rule stays last and cannot go)", [&rt](const Args &a) {
+		std::vector<config::RuleConfig> rules = rt.dp->config().rules;
+		size_t at = find_rule(rules, a[0]);
+		if (at == rules.size())
+			return fail("error: rule del: no rule '" + a[0] + "' (show rules lists them)\n");
+		rules.erase(rules.begin() + long(at));
+		return apply_rules(rt, std::move(rules), "rule del", "rule '" + a[0] + "' deleted\n");
+	});
+}
+
+} // namespace tripath::app
