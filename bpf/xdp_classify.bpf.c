@@ -93,7 +93,8 @@ static __always_inline void tp_count_path(__u32 slot, __u32 bytes)
 	}
 }
 
-static __always_inline int tp_record(int status, __u32 rule, __u8 path, int action)
+static __always_inline int tp_record(const struct tp_frame *f, const struct tp_key *k, int status, __u32 rule,
+				     __u8 path, int action)
 {
 	__u32 zero = 0;
 	struct tp_xdp_decision *d = bpf_map_lookup_elem(&tp_last, &zero);
@@ -101,6 +102,8 @@ static __always_inline int tp_record(int status, __u32 rule, __u8 path, int acti
 		d->seq++;
 		d->rule = rule;
 		d->action = action;
+		d->frame_len = k->frame_len;
+		d->head_len = (__u16)(f->end - f->data);
 		d->status = status;
 		d->path = path;
 	}
@@ -122,7 +125,7 @@ int tp_xdp_classify(struct xdp_md *ctx)
 	if (parsed)
 		*parsed += 1;
 	if (status != TP_PARSE_OK)
-		return tp_record(status, TP_XDP_NO_RULE, TP_PATH_DROP, XDP_DROP);
+		return tp_record(&f, &s.key, status, TP_XDP_NO_RULE, TP_PATH_DROP, XDP_DROP);
 
 	s.rule = TP_XDP_NO_RULE;
 	s.path = TP_PATH_KERNEL;
@@ -155,7 +158,7 @@ int tp_xdp_classify(struct xdp_md *ctx)
 		tp_count_path(TP_PATH_KERNEL, frame_len);
 		break;
 	}
-	return tp_record(status, s.rule, s.path, action);
+	return tp_record(&f, &s.key, status, s.rule, s.path, action);
 }
 
 char _license[] SEC("license") = "Dual BSD/GPL";

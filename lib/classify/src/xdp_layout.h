@@ -104,9 +104,10 @@ struct tp_xdp_decision {
 	__u64 seq;             /* frames seen by this CPU; tells a fresh record from a stale one */
 	__u32 rule;            /* matched rule index or TP_XDP_NO_RULE */
 	__u32 action;          /* XDP_DROP / XDP_PASS / XDP_REDIRECT, as returned */
+	__u32 frame_len;       /* whole frame, all buffers */
+	__u16 head_len;        /* the linear part the parser read */
 	__u8 status;           /* tp_xdp_parse_status */
 	__u8 path;             /* tp_xdp_path (TP_PATH_DROP for malformed frames) */
-	__u8 pad[6];
 };
 
 #endif

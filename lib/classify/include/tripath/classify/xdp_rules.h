@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <tripath/classify/rule_table.h>
 #include <tripath/config/config.h>
@@ -26,6 +27,8 @@ struct Decision {
 	uint32_t rule = kNoRule;       // index into cfg.rules, as RuleTable's Verdict::rule
 	config::PathKind path = config::PathKind::kernel; // drop for malformed frames
 	uint32_t action = 0;           // returned XDP action: XDP_DROP 1, XDP_PASS 2, XDP_REDIRECT 4
+	uint32_t frame_len = 0;        // whole frame, all buffers
+	uint32_t head_len = 0;         // the linear part the parser read (parse_frame's len)
 };
 
 struct PathCount {
@@ -69,7 +72,7 @@ public:
 	unsigned active_half() const;
 	uint32_t active_rules() const;  // rule count of the active half
 	Counters read_counters() const;
-	Decision last_decision(unsigned cpu) const;
+	std::vector<Decision> last_decisions() const; // one per possible CPU
 
 private:
 	struct Fds;
