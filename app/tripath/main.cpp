@@ -209,6 +209,13 @@ int run(int argc, char **argv)
 		return 1;
 	}
 	rt.rate_marks.resize(ports.size());
+	std::string split_error;
+	if (!attach_split_ports(rt, split_error)) {
+		std::fprintf(stderr, "tripath: %s\n", split_error.c_str());
+		rt.dp.reset();
+		rte_eal_cleanup();
+		return 1;
+	}
 	register_commands(rt);
 
 	control::SocketServer sock;

@@ -76,7 +76,12 @@ CommandResult apply_rules(Runtime &rt, std::vector<config::RuleConfig> rules, co
 		config::Config next = rt.dp->config();
 		next.rules = rules;
 		auto table = classify::RuleTable::build(next);
+		// Everything that can refuse runs before anything is published.
+		for (Runtime::SplitPort &sp : rt.split_ports)
+			sp.rules->stage(next);
 		rt.dp->publish_rules(std::move(table), std::move(rules));
+		for (Runtime::SplitPort &sp : rt.split_ports)
+			sp.rules->commit();
 	} catch (const config::ConfigError &e) {
 		return fail(std::string("error: ") + e.what() + "\n");
 	} catch (const std::exception &e) {
@@ -120,6 +125,27 @@ CommandResult add_or_replace(Runtime &rt, const std::string &spec, bool replace)
 
 } // namespace
 
+bool attach_split_ports(Runtime &rt, std::string &error)
+{
+	for (const config::PortConfig &p : rt.cfg.ports) {
+		if (p.ingress != config::Ingress::split)
+			continue;
+		std::string iface;
+		for (const auto &[k, v] : p.args)
+			if (k == "iface")
+				iface = v;
+		try {
+			auto rules = classify::xdp::XdpRules::from_interface(iface);
+			rules->publish(rt.cfg);
+			rt.split_ports.push_back({p.name, iface, std::move(rules)});
+		} catch (const std::exception &e) {
+			error = p.loc.str() + ": port " + p.name + ": " + e.what();
+			return false;
+		}
+	}
+	return true;
+}
+
 void register_rule_commands(Runtime &rt)
 {
 	control::CommandRegistry &r = rt.registry;
@@ -136,6 +162,23 @@ void register_rule_commands(Runtime &rt)
 			std::snprintf(line, sizeof(line), "  %-5zu %-20s %8u  %-16s %-12s ", i, rc.name.c_str(), rc.priority,
 				      path_text(rc).c_str(), rc.tenant.empty() ? "-" : rc.tenant.c_str());
 			out << line << match_text(rc.match) << "\n";
+		}
+		return ok(out.str());
+	});
+	r.add("show xdp stats", "rules", "split-mode ports: what the XDP classifier decided at the driver", [&rt](const Args &) {
+		if (rt.split_ports.empty())
+			return ok("  no port runs in split mode (ports[].ingress: split)\n");
+		std::ostringstream out;
+		for (const Runtime::SplitPort &sp : rt.split_ports) {
+			classify::xdp::Counters c = sp.rules->read_counters();
+			out << "  port " << sp.port << " (" << sp.iface << "): " << sp.rules->active_rules() << " rules in force\n";
+			for (unsigned p = 0; p < c.path.size(); p++)
+				out << "    " << config::path_kind_name(config::PathKind(p)) << ": " << c.path[p].packets << " packets, "
+				    << c.path[p].bytes << " bytes\n";
+			out << "    fast/bulk with no XSK on the queue (passed to the kernel): " << c.xsk_missing.packets << "\n";
+			for (unsigned s = 1; s < c.parse.size(); s++)
+				if (c.parse[s])
+					out << "    dropped " << packet::parse_status_name(packet::ParseStatus(s)) << ": " << c.parse[s] << "\n";
 		}
 		return ok(out.str());
 	});

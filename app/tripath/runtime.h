@@ -6,6 +6,7 @@
 
 #include <rte_mempool.h>
 
+#include <tripath/classify/xdp_rules.h>
 #include <tripath/config/config.h>
 #include <tripath/control/registry.h>
 #include <tripath/pipeline/dataplane.h>
@@ -24,6 +25,12 @@ struct Runtime {
 	std::unique_ptr<pipeline::Dataplane> dp;
 	control::CommandRegistry registry;
 	std::vector<PortRateMark> rate_marks;    // by index into dp->ports()
+	struct SplitPort {
+		std::string port;                // config port name
+		std::string iface;
+		std::unique_ptr<classify::xdp::XdpRules> rules;
+	};
+	std::vector<SplitPort> split_ports;      // af_xdp ports in split mode: their XDP rule maps
 	uint64_t forwarding_since_tsc = 0;       // 0 while stopped
 	bool quit = false;                       // set by 'quit' and SIGINT/SIGTERM
 };
@@ -35,7 +42,10 @@ std::string format_lcores(const Runtime &rt);
 std::string format_totals(Runtime &rt);
 
 void register_commands(Runtime &rt);
-void register_rule_commands(Runtime &rt); // show rules, rule add|replace|del
+void register_rule_commands(Runtime &rt);
+
+// Split mode: find each split port's XDP classifier and load the rules; false with `error`.
+bool attach_split_ports(Runtime &rt, std::string &error); // show rules, rule add|replace|del
 
 // Start/stop forwarding; both print what testpmd prints (stop: the totals).
 control::CommandResult start_forwarding(Runtime &rt);

@@ -1,3 +1,4 @@
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -48,7 +49,20 @@ std::pair<std::string, std::string> eal_device_arg(const config::PortConfig &por
 	// The af_xdp PMD opens one XSK per queue: keep its queue_count equal to ours.
 	if (port.driver == Driver::af_xdp && arg_value(port, "queue_count").empty())
 		args += ",queue_count=" + std::to_string(port.queues);
+	// Split mode: the PMD attaches tripath's classifier instead of its redirect-all program.
+	if (port.ingress == config::Ingress::split)
+		args += ",xdp_prog=" + xdp_program_path();
 	return {"--vdev", ethdev_name(port) + args};
+}
+
+std::string xdp_program_path()
+{
+	if (const char *env = std::getenv("TRIPATH_XDP_PROG"))
+		return env;
+	// Installed next to the binary's prefix, else the build tree this binary came from.
+	if (std::filesystem::exists(TRIPATH_XDP_PROG_INSTALLED))
+		return TRIPATH_XDP_PROG_INSTALLED;
+	return TRIPATH_XDP_PROG_BUILD;
 }
 
 std::vector<std::string> preflight(const config::PortConfig &port)
@@ -62,6 +76,11 @@ std::vector<std::string> preflight(const config::PortConfig &port)
 		if (!fs::exists("/sys/class/net/" + iface))
 			problems.push_back(where + "interface '" + iface + "' does not exist in this network namespace; "
 					   "create it (in the lab: tools/lab.sh up) or run tripath in its namespace");
+		if (port.ingress == config::Ingress::split && !fs::exists(xdp_program_path()))
+			problems.push_back(where + "ingress: split needs the XDP classifier at " + xdp_program_path() +
+					   "; build it (ninja -C build) or set TRIPATH_XDP_PROG");
+		if (port.ingress == config::Ingress::split && !arg_value(port, "xdp_prog").empty())
+			problems.push_back(where + "ingress: split loads tripath's XDP program; drop args.xdp_prog");
 		std::string qc = arg_value(port, "queue_count");
 		if (!qc.empty() && qc != std::to_string(port.queues))
 			problems.push_back(where + "args.queue_count=" + qc + " differs from queues: " +

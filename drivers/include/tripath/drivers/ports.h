@@ -20,6 +20,10 @@ std::pair<std::string, std::string> eal_device_arg(const config::PortConfig &por
 // The ethdev name to look the port up by once EAL has probed it.
 std::string ethdev_name(const config::PortConfig &port);
 
+// Split mode's XDP classifier object: $TRIPATH_XDP_PROG, else the installed copy, else the
+// one in the build tree.
+std::string xdp_program_path();
+
 // Host checks before EAL starts. Each problem is one line naming the port, what is wrong
 // and how to fix it.
 std::vector<std::string> preflight(const config::PortConfig &port);

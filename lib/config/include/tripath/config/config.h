@@ -47,6 +47,8 @@ struct EalConfig {
 enum class Driver { af_xdp, tap, pcap, ring, null, ice, bnxt };
 const char *driver_name(Driver d);         // the YAML spelling
 
+enum class Ingress { owned, split };
+
 struct PortConfig {
 	std::string name;                      // [A-Za-z0-9_-], unique
 	Driver driver = Driver::null;
@@ -56,6 +58,10 @@ struct PortConfig {
 	uint16_t rx_desc = 1024;               // 64..16384, power of two
 	uint16_t tx_desc = 1024;
 	bool promisc = true;
+	// af_xdp only. owned: every frame reaches a worker (the PMD's default XDP program).
+	// split: tripath's XDP classifier passes kernel-path frames to the netdev's own stack at
+	// the driver and redirects only fast/bulk frames into the XSK.
+	Ingress ingress = Ingress::owned;
 	SourceLoc loc;
 };
 
@@ -88,7 +94,7 @@ struct LcoreConfig {
 // Path A: each wire port's kernel-bound traffic goes to its TAP, and back.
 struct KernelTap {
 	std::string wire;                      // port name (not a tap)
-	std::string tap;                       // port name, driver tap
+	std::string tap;                       // port name, driver tap (null or ring: a sink for benchmarks)
 	SourceLoc loc;
 };
 
@@ -157,7 +163,7 @@ struct PathQuota {
 	std::optional<uint64_t> pps;           // 1..1e9
 	std::optional<uint64_t> bps;           // 1000..4e11
 	uint32_t burst_ms = 10;                // 1..10000
-	SourceLoc loc;
+	SourceLoc loc;                         // the quota's map (tenants[i].quota.PATH)
 };
 
 enum class OverQuota { drop, demote };     // demote: carry on path A instead (never for path A itself)
@@ -186,5 +192,22 @@ struct Config {
 // Parse and validate; throw ConfigError on the first problem.
 Config load_config_file(const std::string &path);
 Config load_config_text(std::string_view yaml, const std::string &source_name);
+
+// For the shell. Positions in errors are relative to `source` ("rule add:1:23: ...").
+
+// One rule written as YAML (usually a flow map: "{name: web, match: {proto: tcp}, path:
+// kernel}"), with every check a rule in a file gets; endpoints, peers and tenants it names
+// must exist in `context`. Name clashes and ordering are check_rules' business.
+RuleConfig parse_rule(std::string_view yaml, const std::string &source, const Config &context);
+
+// What the loader does with a file's rules: stable-sort by priority, refuse repeated names,
+// inverted ranges and a missing default (the last rule must have no match, else errors are at
+// `source`:1:1), and append a "FILE:LINE:COL: warning: ..." for each rule an earlier one
+// shadows (skipped, with one warning saying so, above 20,000 rules). Throws ConfigError.
+void check_rules(std::vector<RuleConfig> &rules, const std::string &source,
+		 std::vector<std::string> &warnings);
+
+// One path's quota, "{pps: N, bps: N, burst_ms: N}", with the checks of tenants[].quota.
+PathQuota parse_quota(std::string_view yaml, const std::string &source);
 
 } // namespace tripath::config
