@@ -234,6 +234,13 @@ std::unique_ptr<RuleTable> RuleTable::build(const config::Config &cfg)
 		}
 	}
 	t->acl_rules_ = rules4.size() + rules6.size();
+	if (!cfg.rules.empty()) {
+		const config::RuleMatch &m = cfg.rules.back().match;
+		bool empty = !m.ether_type && !m.src && !m.dst && !m.proto && !m.src_port && !m.dst_port && !m.dscp &&
+			     !m.vlan && !m.frame_size;
+		if (empty)
+			t->default_rule_ = uint32_t(cfg.rules.size() - 1);
+	}
 	t->ctx4_ = build_trie(rules4, c4, "acl4");
 	try {
 		t->ctx6_ = build_trie(rules6, c6, "acl6");

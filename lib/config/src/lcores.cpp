@@ -117,6 +117,30 @@ LcoreConfig read_lcore(const Field &f, const Config &cfg, Claims &claims)
 	return lc;
 }
 
+// RSS spreads a port's packets over all its queues: one nobody polls would strand its share.
+void check_every_queue_polled(const Field &f, const Config &cfg, const PollOwners &owners)
+{
+	for (size_t i = 0; i < cfg.ports.size(); i++) {
+		const PortConfig &p = cfg.ports[i];
+		std::optional<uint16_t> unpolled;
+		bool polled = false;
+		for (uint16_t q = 0; q < p.queues; q++) {
+			if (owners.contains({p.name, q}))
+				polled = true;
+			else if (!unpolled)
+				unpolled = q;
+		}
+		if (polled && unpolled)
+			f.reader->fail(p.loc,
+				       "ports[" + std::to_string(i) + "]: queue " +
+					       std::to_string(*unpolled) + " of port " + p.name +
+					       " is not polled by any worker; RSS spreads packets over all " +
+					       std::to_string(p.queues) + " queues (0.." +
+					       std::to_string(p.queues - 1) +
+					       "), so poll each of them or lower queues");
+	}
+}
+
 } // namespace
 
 std::vector<LcoreConfig> read_lcores(const Field &f, const Config &cfg, const EalConfig *eal)
@@ -131,6 +155,7 @@ std::vector<LcoreConfig> read_lcores(const Field &f, const Config &cfg, const Ea
 	if (std::ranges::none_of(lcores,
 				 [](const auto &lc) { return lc.role == LcoreRole::worker; }))
 		f.fail("no worker lcore (at least one lcore needs role: worker)");
+	check_every_queue_polled(f, cfg, claims.owners);
 	return lcores;
 }
 

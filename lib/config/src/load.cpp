@@ -1,4 +1,5 @@
-// Entry points: YAML text -> document -> sections in dependency order -> Config.
+// Entry points: YAML text -> document -> sections in dependency order -> Config; and the
+// single rule and quota snippets the shell parses.
 #include "document.h"
 #include "sections.h"
 
@@ -37,28 +38,45 @@ Config read_config(const Field &root)
 	if (auto v = m.get("paths"))
 		cfg.paths = read_paths(*v, cfg);
 	if (auto v = m.get("tenants"))
-		cfg.tenants = read_tenants(*v);
-	if (auto v = m.get("rules"))
-		cfg.rules = read_rules(*v, cfg);
+		cfg.tenants = read_tenants(*v, cfg.warnings);
+	auto rules = m.get("rules");
+	if (!rules)
+		root.reader->fail({cfg.source, 1, 1},
+				  "no default rule: there is no rules section; add one that ends with "
+				  "a rule that has no match, e.g. rules: [{ name: default, priority: "
+				  "65535, path: kernel }]");
+	cfg.rules = read_rules(*rules, cfg);
+	check_rule_list(cfg.rules, m.key_loc("rules"), cfg.warnings);
 	return cfg;
+}
+
+// Parse `yaml` as one document and hand its root, named `path`, to `read`.
+template <typename Read>
+auto read_text(std::string_view yaml, const std::string &source, const std::string &path,
+	       Read read)
+{
+	Reader reader(source, std::string(yaml));
+	YAML::Node doc = parse_document(reader, yaml);
+	// A missing document has no mark of its own.
+	SourceLoc at = doc.IsNull() ? SourceLoc{source, 1, 1} : reader.at(doc.Mark());
+	Field root{&reader, doc, path, at};
+	try {
+		return read(root);
+	} catch (const YAML::Exception &e) {
+		// Only a yaml-cpp bug could get here: we never convert with as<>, but keep the format.
+		reader.fail(reader.at(e.mark), std::string("YAML error: ") + e.msg);
+	}
 }
 
 } // namespace
 
 Config load_config_text(std::string_view yaml, const std::string &source_name)
 {
-	Reader reader(source_name);
-	YAML::Node doc = parse_document(reader, yaml);
-	if (doc.IsNull())
-		reader.fail({source_name, 1, 1},
-			    "the config is empty (it needs at least ports and lcores)");
-	Field root{&reader, doc, "", reader.at(doc.Mark())};
-	try {
+	return read_text(yaml, source_name, "", [](const Field &root) {
+		if (root.node.IsNull())
+			root.fail_raw("the config is empty (it needs at least ports and lcores)");
 		return read_config(root);
-	} catch (const YAML::Exception &e) {
-		// Only a yaml-cpp bug could get here: we never convert with as<>, but keep the format.
-		reader.fail(reader.at(e.mark), std::string("YAML error: ") + e.msg);
-	}
+	});
 }
 
 Config load_config_file(const std::string &path)
@@ -70,6 +88,18 @@ Config load_config_file(const std::string &path)
 	if (!in || in.bad())
 		throw ConfigError({path, 1, 1}, "cannot read the config file");
 	return load_config_text(text.str(), path);
+}
+
+RuleConfig parse_rule(std::string_view yaml, const std::string &source, const Config &context)
+{
+	return read_text(yaml, source, "rule",
+			 [&](const Field &root) { return read_rule(root, context); });
+}
+
+PathQuota parse_quota(std::string_view yaml, const std::string &source)
+{
+	return read_text(yaml, source, "quota",
+			 [](const Field &root) { return read_quota(root, "quota"); });
 }
 
 } // namespace tripath::config

@@ -2,7 +2,7 @@
 #include "sections.h"
 #include "values.h"
 
-#include <algorithm>
+#include <optional>
 
 namespace tripath::config::detail {
 
@@ -17,13 +17,24 @@ const PortConfig &need_port(const Field &f, const Config &cfg, std::string &name
 	return *p;
 }
 
-bool worker_polls(const Config &cfg, const std::string &port, uint16_t queue)
+// The entry of the worker that polls `port` (queue `queue`, or any queue when unset).
+const PollEntry *find_poller(const Config &cfg, const std::string &port,
+			     std::optional<uint16_t> queue, unsigned &lcore)
 {
-	return std::ranges::any_of(cfg.lcores, [&](const LcoreConfig &lc) {
-		return std::ranges::any_of(lc.poll, [&](const PollEntry &e) {
-			return e.port == port && e.queue == queue;
-		});
-	});
+	for (const auto &lc : cfg.lcores)
+		for (const auto &e : lc.poll)
+			if (e.port == port && (!queue || e.queue == *queue)) {
+				lcore = lc.id;
+				return &e;
+			}
+	return nullptr;
+}
+
+// A tap port is read by the control lcore; null and ring stand in for it to sink path A in
+// benchmarks and tests, where no kernel is wanted.
+bool can_be_tap(Driver d)
+{
+	return d == Driver::tap || d == Driver::null || d == Driver::ring;
 }
 
 KernelTap read_tap(const Field &f, const Config &cfg, UniqueNames &wires, UniqueNames &taps)
@@ -38,11 +49,17 @@ KernelTap read_tap(const Field &f, const Config &cfg, UniqueNames &wires, Unique
 	wires.add(wire, t.wire);
 	Field tap = m.need("tap");
 	const PortConfig &tp = need_port(tap, cfg, t.tap);
-	if (tp.driver != Driver::tap)
+	if (!can_be_tap(tp.driver))
 		tap.fail("port " + t.tap + " has driver " + driver_name(tp.driver) +
-			 "; tap must name a port whose driver is tap");
+			 "; tap must name a port whose driver is tap (or null or ring, to sink "
+			 "path A in benchmarks and tests)");
 	taps.add(tap, t.tap);
-	if (!worker_polls(cfg, t.wire, 0))
+	unsigned lcore = 0;
+	if (const PollEntry *e = find_poller(cfg, t.tap, std::nullopt, lcore))
+		tap.fail("port " + t.tap + " is polled by lcore " + std::to_string(lcore) + " (at " +
+			 e->loc.str() +
+			 "); the control lcore reads a kernel tap port, so no worker may poll it");
+	if (!find_poller(cfg, t.wire, 0, lcore))
 		wire.fail("queue 0 of port " + t.wire +
 			  " is not polled by any worker (it carries the kernel's return traffic)");
 	return t;

@@ -10,10 +10,14 @@ namespace tripath::config::detail {
 
 namespace {
 
+constexpr const char *ingress_names[] = {"owned", "split"}; // by Ingress value
+
+// Devarg names as PMDs spell them: "iface", "start_queue", net_null's "no-rx".
 bool is_arg_key(std::string_view key)
 {
-	return !key.empty() &&
-		std::ranges::all_of(key, [](char c) { return (c >= 'a' && c <= 'z') || c == '_'; });
+	auto lower = [](char c) { return c >= 'a' && c <= 'z'; };
+	auto ok = [&](char c) { return lower(c) || (c >= '0' && c <= '9') || c == '_' || c == '-'; };
+	return !key.empty() && lower(key.front()) && std::ranges::all_of(key, ok);
 }
 
 // Devargs stay strings: each PMD parses its own, and "0" vs 0 must not matter here.
@@ -30,7 +34,8 @@ std::vector<std::pair<std::string, std::string>> read_args(const Field &f)
 		if (!k.IsScalar() || !is_arg_key(k.Scalar()))
 			f.reader->fail(
 				kloc,
-				f.path + ": argument names are lowercase letters and '_', got " +
+				f.path + ": argument names are a lowercase letter, then lowercase "
+					 "letters, digits, '_' or '-', got " +
 					describe(k));
 		std::string key = k.Scalar();
 		for (size_t i = 0; i < args.size(); i++)
@@ -91,14 +96,19 @@ bool is_pci_address(std::string_view s)
 
 PortConfig read_port(const Field &f, UniqueNames &names)
 {
-	MapReader m(f,
-		    {"name", "driver", "args", "pci", "queues", "rx_desc", "tx_desc", "promisc"});
+	MapReader m(f, {"name", "driver", "args", "pci", "queues", "rx_desc", "tx_desc", "promisc",
+			"ingress"});
 	PortConfig p;
 	p.loc = f.loc;
 	Field name = m.need("name");
 	p.name = read_name(name, 31);
 	names.add(name, p.name);
-	p.driver = static_cast<Driver>(read_choice(m.need("driver"), driver_names));
+	// Unquoted, `null` is YAML's null, but it is also the name of DPDK's null PMD.
+	Field driver = m.need("driver");
+	if (f.reader->plain_null(driver.node, m.key_loc("driver")))
+		p.driver = Driver::null;
+	else
+		p.driver = static_cast<Driver>(read_choice(driver, driver_names));
 	if (auto v = m.get("args"))
 		p.args = read_args(*v);
 	check_required_args(p, m);
@@ -125,6 +135,12 @@ PortConfig read_port(const Field &f, UniqueNames &names)
 		p.tx_desc = static_cast<uint16_t>(read_pow2(*v, 64, 16384));
 	if (auto v = m.get("promisc"))
 		p.promisc = read_bool(*v);
+	if (auto v = m.get("ingress")) {
+		p.ingress = static_cast<Ingress>(read_choice(*v, ingress_names));
+		if (p.driver != Driver::af_xdp)
+			v->fail("only af_xdp ports choose an ingress mode (this port's driver is " +
+				std::string(driver_name(p.driver)) + ")");
+	}
 	return p;
 }
 

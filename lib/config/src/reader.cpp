@@ -18,6 +18,31 @@ void Reader::fail(const SourceLoc &loc, const std::string &message) const
 	throw ConfigError(loc, message);
 }
 
+std::string Reader::warning(const SourceLoc &loc, const std::string &message)
+{
+	return loc.str() + ": warning: " + message;
+}
+
+bool Reader::plain_null(const YAML::Node &value, const SourceLoc &key) const
+{
+	if (!value.IsNull())
+		return false;
+	const YAML::Mark mark = value.Mark();
+	if (mark.pos < 0 || static_cast<size_t>(mark.pos) > text_.size())
+		return false;
+	// An empty value is marked at the next token: "driver:\nnull: 1" must not count. A value
+	// on a later line is indented deeper than its key; a next key or item is not.
+	SourceLoc loc = at(mark);
+	if (loc.line != key.line && loc.col <= key.col)
+		return false;
+	std::string_view rest = std::string_view(text_).substr(static_cast<size_t>(mark.pos));
+	if (!rest.starts_with("null"))
+		return false;
+	rest.remove_prefix(4);
+	return rest.empty() ||
+		std::string_view(" \t\r\n,]}").find(rest.front()) != std::string_view::npos;
+}
+
 std::string Field::name() const
 {
 	return path.empty() ? "top level" : path;

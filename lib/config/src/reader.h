@@ -17,12 +17,24 @@ namespace tripath::config::detail {
 // One source file: turns yaml-cpp's 0-based marks into 1-based SourceLocs and throws.
 class Reader {
 public:
-	explicit Reader(std::string file) : file_(std::move(file)) {}
+	// `text` is what was parsed: yaml-cpp keeps no spelling for null nodes, so plain_null
+	// looks at the bytes.
+	explicit Reader(std::string file, std::string text = {})
+		: file_(std::move(file)), text_(std::move(text))
+	{
+	}
 	SourceLoc at(const YAML::Mark &mark) const;
 	[[noreturn]] void fail(const SourceLoc &loc, const std::string &message) const;
+	// "FILE:LINE:COL: warning: message", the form of Config::warnings.
+	static std::string warning(const SourceLoc &loc, const std::string &message);
+	// Is `value` (the value of the key at `key`) a null written as a plain `null`, as
+	// opposed to `~` or nothing at all?
+	bool plain_null(const YAML::Node &value, const SourceLoc &key) const;
+	const std::string &text() const { return text_; }
 
 private:
 	std::string file_;
+	std::string text_;
 };
 
 // A YAML value, its config path ("ports[1].queues") and where it sits in the file.

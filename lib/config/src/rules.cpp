@@ -58,14 +58,14 @@ void read_target(const MapReader &m, RuleConfig &r, const Config &cfg, const std
 	}
 }
 
-RuleConfig read_rule(const Field &f, const Config &cfg, UniqueNames &names)
+} // namespace
+
+RuleConfig read_rule(const Field &f, const Config &cfg)
 {
 	MapReader m(f, {"name", "priority", "match", "path", "endpoint", "peer", "tenant"});
 	RuleConfig r;
 	r.loc = f.loc;
-	Field name = m.need("name");
-	r.name = read_name(name, 63);
-	names.add(name, r.name);
+	r.name = read_name(m.need("name"), 63);
 	std::string who = f.path + " '" + r.name + "'";
 	if (auto v = m.get("priority"))
 		r.priority = static_cast<uint32_t>(read_uint(*v, 0, 65535));
@@ -81,16 +81,11 @@ RuleConfig read_rule(const Field &f, const Config &cfg, UniqueNames &names)
 	return r;
 }
 
-} // namespace
-
 std::vector<RuleConfig> read_rules(const Field &f, const Config &cfg)
 {
 	std::vector<RuleConfig> rules;
-	UniqueNames names("rule name");
 	for (const auto &item : list_items(f))
-		rules.push_back(read_rule(item, cfg, names));
-	// Ties keep file order, so an operator can read precedence straight off the file.
-	std::ranges::stable_sort(rules, {}, &RuleConfig::priority);
+		rules.push_back(read_rule(item, cfg));
 	return rules;
 }
 

@@ -83,6 +83,7 @@ unsigned poll_queue(WorkerContext &w, const PollQueue &pq, const classify::RuleT
 
 	Verdict verdicts[kBurst];
 	rules.lookup_burst(keys, verdicts, n_parsed);
+	const uint32_t default_rule = rules.default_rule();
 
 	rte_mbuf *kernel[kBurst];
 	rte_mbuf *dropped[kBurst];
@@ -90,7 +91,7 @@ unsigned poll_queue(WorkerContext &w, const PollQueue &pq, const classify::RuleT
 	uint64_t unmatched = 0, fallback = 0;
 	for (unsigned i = 0; i < n_parsed; i++) {
 		const Verdict &v = verdicts[i];
-		unmatched += v.rule == classify::kNoRule;
+		unmatched += v.rule == classify::kNoRule || v.rule == default_rule;
 		switch (v.path) {
 		case PathKind::drop:
 			dropped[n_dropped++] = parsed[i];

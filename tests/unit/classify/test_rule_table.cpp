@@ -66,6 +66,12 @@ protected:
 
 } // namespace
 
+TEST_F(RuleTableTest, DefaultRuleIsTheLastOne)
+{
+	EXPECT_EQ(table->default_rule(), table->size() - 1);
+	EXPECT_EQ(table->rule_name(table->default_rule()), "catch-all");
+}
+
 TEST_F(RuleTableTest, PriorityOrderFirstMatchWins)
 {
 	ASSERT_EQ(table->size(), 7u);
@@ -160,8 +166,12 @@ ports: [{ name: wire0, driver: ring }]
 lcores:
   - { id: 0, role: control }
   - { id: 1, role: worker, poll: [{ port: wire0, queue: 0 }] }
+rules: [{ name: default, path: kernel }]
 )", "empty.yaml");
+	// The loader insists on a default rule; a table built from none still answers path A.
+	cfg.rules.clear();
 	auto table = classify::RuleTable::build(cfg);
+	EXPECT_EQ(table->default_rule(), classify::kNoRule);
 	classify::Verdict v = table->lookup(packet::FlowKey{});
 	EXPECT_EQ(v.path, config::PathKind::kernel);
 	EXPECT_EQ(v.rule, classify::kNoRule);

@@ -23,12 +23,13 @@ inline Config load(std::string_view text)
 	return load_config_text(yaml_text(text), "t.yaml");
 }
 
-// Passes when loading fails at exactly `where` ("t.yaml:LINE:COL") with `phrase` in the message.
-inline testing::AssertionResult fails_at(std::string_view text, const std::string &where,
-					 const std::string &phrase)
+// Passes when `run` throws a ConfigError at exactly `where` ("t.yaml:LINE:COL") with `phrase`
+// in the message.
+template <typename Run>
+testing::AssertionResult throws_at(Run run, const std::string &where, const std::string &phrase)
 {
 	try {
-		load(text);
+		run();
 	} catch (const ConfigError &e) {
 		std::string what = e.what();
 		if (what.rfind(where + ": ", 0) != 0)
@@ -39,7 +40,17 @@ inline testing::AssertionResult fails_at(std::string_view text, const std::strin
 			return testing::AssertionFailure() << "where() is " << e.where().str();
 		return testing::AssertionSuccess();
 	}
-	return testing::AssertionFailure() << "loaded without error";
+	return testing::AssertionFailure() << "no error";
 }
+
+// Passes when loading fails at exactly `where` with `phrase` in the message.
+inline testing::AssertionResult fails_at(std::string_view text, const std::string &where,
+					 const std::string &phrase)
+{
+	return throws_at([&] { load(text); }, where, phrase);
+}
+
+// The default rule most test configs end with.
+inline constexpr const char *default_rule = "  - { name: default, priority: 65535, path: kernel }\n";
 
 } // namespace tripath::config::test

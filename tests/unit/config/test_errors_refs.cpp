@@ -42,7 +42,7 @@ TEST(ConfigRefs, DuplicateRuleTenantEndpointPeerNames)
 rules:
   - { name: ssh, path: kernel }
   - { name: ssh, path: drop }
-)"), "t.yaml:9:13", "rules[1].name: duplicate rule name 'ssh' (first at t.yaml:8:13)"));
+)"), "t.yaml:9:5", "duplicate rule name 'ssh' (first at t.yaml:8:5)"));
 	EXPECT_TRUE(fails_at(with_base(R"(
 tenants:
   - { name: acme, prefixes: [10.0.0.0/8] }
@@ -207,16 +207,90 @@ paths:
 )", "t.yaml:12:17", "paths.kernel.taps[1].wire: duplicate wire port 'wire0' (first at t.yaml:11:17)"));
 	EXPECT_TRUE(fails_at(R"(
 ports:
-  - { name: wire0, driver: ring, queues: 2 }
+  - { name: wire0, driver: ring }
+  - { name: wire1, driver: ring }
   - { name: kern0, driver: tap }
 lcores:
   - { id: 0, role: control }
-  - { id: 1, role: worker, poll: [{ port: wire0, queue: 1 }] }
+  - { id: 1, role: worker, poll: [{ port: wire1, queue: 0 }] }
 paths:
   kernel:
     taps:
       - { wire: wire0, tap: kern0 }
-)", "t.yaml:10:17", "paths.kernel.taps[0].wire: queue 0 of port wire0 is not polled by any worker"));
+)", "t.yaml:11:17", "paths.kernel.taps[0].wire: queue 0 of port wire0 is not polled by any worker"));
+}
+
+TEST(ConfigRefs, KernelTapsMaySinkIntoNullOrRing)
+{
+	Config cfg = load(R"(
+ports:
+  - { name: wire0, driver: ring }
+  - { name: wire1, driver: ring }
+  - { name: sink0, driver: null }
+  - { name: sink1, driver: ring }
+lcores:
+  - { id: 0, role: control }
+  - { id: 1, role: worker, poll: [{ port: wire0, queue: 0 }, { port: wire1, queue: 0 }] }
+paths:
+  kernel:
+    taps: [{ wire: wire0, tap: sink0 }, { wire: wire1, tap: sink1 }]
+rules: [{ name: default, path: kernel }]
+)");
+	ASSERT_EQ(cfg.paths.kernel.taps.size(), 2u);
+	EXPECT_EQ(cfg.find_port(cfg.paths.kernel.taps[0].tap)->driver, Driver::null);
+	EXPECT_EQ(cfg.find_port(cfg.paths.kernel.taps[1].tap)->driver, Driver::ring);
+
+	EXPECT_TRUE(fails_at(with_base(R"(
+paths:
+  kernel:
+    taps: [{ wire: wire0, tap: wire0 }]
+)"), "t.yaml:9:32",
+			     "paths.kernel.taps[0].tap: port wire0 has driver af_xdp; tap must name a port "
+			     "whose driver is tap (or null or ring, to sink path A in benchmarks and tests)"));
+	// The control lcore reads the sink, as it would a TAP: no worker may poll it too.
+	EXPECT_TRUE(fails_at(R"(
+ports:
+  - { name: wire0, driver: ring }
+  - { name: sink0, driver: ring, queues: 2 }
+lcores:
+  - { id: 0, role: control }
+  - { id: 1, role: worker, poll: [{ port: wire0, queue: 0 }] }
+  - { id: 2, role: worker, poll: [{ port: sink0, queue: 1 }, { port: sink0, queue: 0 }] }
+paths:
+  kernel:
+    taps: [{ wire: wire0, tap: sink0 }]
+)", "t.yaml:10:32",
+			     "paths.kernel.taps[0].tap: port sink0 is polled by lcore 2 (at t.yaml:7:35); "
+			     "the control lcore reads a kernel tap port, so no worker may poll it"));
+}
+
+TEST(ConfigRefs, EveryQueueOfAPolledPortIsPolled)
+{
+	EXPECT_TRUE(fails_at(R"(
+ports:
+  - { name: wire0, driver: ring }
+  - name: wire1
+    driver: ring
+    queues: 3
+lcores:
+  - { id: 0, role: control }
+  - { id: 1, role: worker, poll: [{ port: wire0, queue: 0 }, { port: wire1, queue: 0 }] }
+  - { id: 2, role: worker, poll: [{ port: wire1, queue: 2 }] }
+)", "t.yaml:3:5",
+			     "ports[1]: queue 1 of port wire1 is not polled by any worker; RSS spreads "
+			     "packets over all 3 queues (0..2), so poll each of them or lower queues"));
+	// A port nobody polls at all is fine (e.g. a NIC reserved for later), as is a full split.
+	Config cfg = load(R"(
+ports:
+  - { name: wire0, driver: ring, queues: 2 }
+  - { name: spare, driver: ring, queues: 4 }
+lcores:
+  - { id: 0, role: control }
+  - { id: 1, role: worker, poll: [{ port: wire0, queue: 1 }] }
+  - { id: 2, role: worker, poll: [{ port: wire0, queue: 0 }] }
+rules: [{ name: default, path: kernel }]
+)");
+	EXPECT_EQ(cfg.lcores.size(), 3u);
 }
 
 TEST(ConfigRefs, Prefixes)
@@ -274,7 +348,16 @@ ports: [{ name: n, driver: ice, pci: "3b:00" }]
 )", "t.yaml:1:38", "ports[0].pci: expected a PCI address such as 0000:3b:00.0"));
 	EXPECT_TRUE(fails_at(R"(
 ports: [{ name: w, driver: af_xdp, args: { IFace: eth0 } }]
-)", "t.yaml:1:44", "ports[0].args: argument names are lowercase letters and '_', got 'IFace'"));
+)", "t.yaml:1:44", "ports[0].args: argument names are a lowercase letter, then lowercase letters, digits, '_' or '-', got 'IFace'"));
+	EXPECT_TRUE(fails_at(R"(
+ports: [{ name: n, driver: "null", args: { -rx: 1 } }]
+)", "t.yaml:1:44", "ports[0].args: argument names are a lowercase letter"));
+	EXPECT_TRUE(fails_at(R"(
+ports: [{ name: w, driver: ring, ingress: split }]
+)", "t.yaml:1:43", "ports[0].ingress: only af_xdp ports choose an ingress mode (this port's driver is ring)"));
+	EXPECT_TRUE(fails_at(R"(
+ports: [{ name: w, driver: af_xdp, args: { iface: eth0 }, ingress: shared }]
+)", "t.yaml:1:68", "ports[0].ingress: expected one of owned, split, got 'shared'"));
 	EXPECT_TRUE(fails_at(with_base(R"(
 paths: { bulk: { peers: [{ name: east, address: "10.0.0.2" }] } }
 )"), "t.yaml:7:49", "paths.bulk.peers[0].address: expected HOST:PORT"));

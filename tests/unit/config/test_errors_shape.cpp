@@ -57,7 +57,7 @@ ports:
     queus: 2
 )", "t.yaml:6:5",
 			     "unknown key 'queus' in ports[1] (expected one of: name, driver, args, pci, "
-			     "queues, rx_desc, tx_desc, promisc)"));
+			     "queues, rx_desc, tx_desc, promisc, ingress)"));
 	EXPECT_TRUE(fails_at(R"(
 ports: [{ name: p, driver: ring }]
 lcores:
@@ -127,6 +127,25 @@ ports:
     driver:
 
 lcores: []
+)", "t.yaml:3:5", "ports[0].driver: expected one of af_xdp"));
+	// Only a plain `null` names the null PMD: `~`, NULL and nothing stay errors.
+	EXPECT_TRUE(fails_at(R"(
+ports: [{ name: p, driver: ~ }]
+)", "t.yaml:1:20", "ports[0].driver: expected one of af_xdp, tap, pcap, ring, null, ice, bnxt, got nothing"));
+	EXPECT_TRUE(fails_at(R"(
+ports: [{ name: p, driver: NULL }]
+)", "t.yaml:1:20", "ports[0].driver: expected one of af_xdp"));
+	EXPECT_TRUE(fails_at(R"(
+ports: [{ name: p, driver: }, { name: q, driver: null }]
+)", "t.yaml:1:20", "ports[0].driver: expected one of af_xdp"));
+	EXPECT_TRUE(fails_at(R"(
+ports: [{ name: p, driver: nullx }]
+)", "t.yaml:1:28", "ports[0].driver: expected one of af_xdp, tap, pcap, ring, null, ice, bnxt, got 'nullx'"));
+	EXPECT_TRUE(fails_at(R"(
+ports:
+  - name: p
+    driver:
+  - null
 )", "t.yaml:3:5", "ports[0].driver: expected one of af_xdp"));
 	EXPECT_TRUE(fails_at(R"(
 eal: { lcores: "0-1", hugepages: maybe }

@@ -40,6 +40,7 @@ TEST(ConfigLoad, LabConfig)
 	EXPECT_EQ(wire.tx_desc, 1024);
 	EXPECT_TRUE(wire.promisc);
 	EXPECT_EQ(wire.loc.str(), path + ":25:5");
+	EXPECT_EQ(wire.ingress, Ingress::owned);
 	EXPECT_EQ(cfg.ports[1].driver, Driver::tap);
 	EXPECT_EQ(cfg.ports[1].args, (Args{{"iface", "kern0"}, {"mac", "02:74:70:00:00:01"}}));
 	EXPECT_EQ(cfg.find_port("kern0"), &cfg.ports[1]);
@@ -90,6 +91,7 @@ TEST(ConfigLoad, LabConfig)
 	EXPECT_FALSE(cfg.rules[3].match.proto);
 	for (const auto &r : cfg.rules)
 		EXPECT_EQ(r.path, PathKind::kernel);
+	EXPECT_TRUE(cfg.warnings.empty());
 }
 
 TEST(ConfigLoad, EveryFeature)
@@ -116,6 +118,7 @@ ports:
   - name: agent0
     driver: af_xdp
     args: { iface: veth-a, start_queue: 3 }
+    ingress: split
   - { name: cap, driver: pcap, args: { rx_pcap: /tmp/in.pcap } }
   - { name: r, driver: ring }
   - { name: n, driver: "null" }
@@ -171,6 +174,7 @@ rules:
   - name: ping6
     match: { proto: icmpv6 }
     path: kernel
+  - { name: default, priority: 65535, path: drop }
 )");
 	EXPECT_EQ(cfg.source, "t.yaml");
 	EXPECT_EQ(cfg.eal.lcores, (std::vector<unsigned>{0, 1, 2, 3}));
@@ -190,17 +194,19 @@ rules:
 	EXPECT_EQ(cfg.ports[1].driver, Driver::bnxt);
 	EXPECT_EQ(cfg.ports[1].pci, "5e:1f.7");
 	EXPECT_EQ(cfg.ports[2].args[1], (std::pair<std::string, std::string>{"start_queue", "3"}));
+	EXPECT_EQ(cfg.ports[2].ingress, Ingress::split);
+	EXPECT_EQ(cfg.ports[0].ingress, Ingress::owned);
 	EXPECT_EQ(cfg.ports[3].driver, Driver::pcap);
 	EXPECT_EQ(cfg.ports[4].driver, Driver::ring);
 	EXPECT_EQ(cfg.ports[5].driver, Driver::null);
 	EXPECT_EQ(cfg.ports[6].driver, Driver::tap);
-	EXPECT_EQ(cfg.ports[3].loc.str(), "t.yaml:22:5");
+	EXPECT_EQ(cfg.ports[3].loc.str(), "t.yaml:23:5");
 
 	ASSERT_EQ(cfg.lcores.size(), 4u);
 	EXPECT_EQ(cfg.lcores[0].role, LcoreRole::control);
 	EXPECT_EQ(cfg.lcores[1].poll.size(), 2u);
 	EXPECT_EQ(cfg.lcores[1].poll[1].queue, 1);
-	EXPECT_EQ(cfg.lcores[1].poll[1].loc.str(), "t.yaml:31:38");
+	EXPECT_EQ(cfg.lcores[1].poll[1].loc.str(), "t.yaml:32:38");
 	EXPECT_FALSE(cfg.lcores[1].idle.enabled);
 	EXPECT_EQ(cfg.lcores[1].idle.pause_after, 256u); // defaults kept
 	EXPECT_TRUE(cfg.lcores[2].idle.enabled);
@@ -215,14 +221,14 @@ rules:
 	EXPECT_EQ(cfg.paths.fast_endpoints[0].port, "agent0");
 	ASSERT_EQ(cfg.paths.bulk_peers.size(), 2u);
 	EXPECT_EQ(cfg.paths.bulk_peers[1].address, "[fd00::2]:7001");
-	EXPECT_EQ(cfg.paths.bulk_peers[1].loc.str(), "t.yaml:47:9");
+	EXPECT_EQ(cfg.paths.bulk_peers[1].loc.str(), "t.yaml:48:9");
 
 	ASSERT_EQ(cfg.tenants.at(0).prefixes.size(), 3u);
 	EXPECT_EQ(prefix_bytes(cfg.tenants[0].prefixes[0]), "10.1.0.0/16");
 	EXPECT_EQ(cfg.tenants[0].prefixes[1].len, 32);
 	EXPECT_EQ(prefix_bytes(cfg.tenants[0].prefixes[2]), "10.2.3.4/32");
 
-	ASSERT_EQ(cfg.rules.size(), 4u);
+	ASSERT_EQ(cfg.rules.size(), 5u);
 	const RuleConfig &sync = cfg.rules[0];
 	EXPECT_EQ(sync.name, "sync");
 	EXPECT_EQ(sync.path, PathKind::bulk);
@@ -238,7 +244,7 @@ rules:
 	EXPECT_EQ(tools.path, PathKind::fast);
 	EXPECT_EQ(tools.target, "tools");
 	EXPECT_EQ(tools.tenant, "acme");
-	EXPECT_EQ(tools.loc.str(), "t.yaml:51:5");
+	EXPECT_EQ(tools.loc.str(), "t.yaml:52:5");
 	const RuleMatch &m = tools.match;
 	EXPECT_EQ(m.ether_type, 0x0800);
 	EXPECT_EQ(prefix_bytes(*m.src), "10.1.0.0/16");
@@ -264,6 +270,12 @@ rules:
 	EXPECT_EQ(v6.match.dst_port->hi, 0u);
 	EXPECT_FALSE(v6.match.src);
 	EXPECT_EQ(cfg.rules[3].match.proto, 58);
+	EXPECT_EQ(cfg.rules[4].name, "default");
+	EXPECT_EQ(cfg.rules[4].path, PathKind::drop);
+	EXPECT_TRUE(cfg.warnings.empty());
+	for (const auto &t : cfg.tenants[0].quota)
+		EXPECT_FALSE(t);
+	EXPECT_EQ(cfg.tenants[0].over_quota, OverQuota::drop);
 }
 
 TEST(ConfigLoad, RulesSortedByPriorityTiesInFileOrder)
@@ -284,6 +296,35 @@ rules:
 	for (const auto &r : cfg.rules)
 		order += r.name;
 	EXPECT_EQ(order, "gceadbf");
+	// None has a match, so g, first, shadows all the others.
+	ASSERT_EQ(cfg.warnings.size(), 6u);
+	EXPECT_EQ(cfg.warnings[0], "t.yaml:6:5: warning: rule 'c' can never match: rule 'g' (t.yaml:10:5) "
+				   "comes first and matches everything it matches");
+}
+
+TEST(ConfigLoad, UnquotedNullDriver)
+{
+	// A plain `null` is YAML's null value; as a driver it means DPDK's null PMD.
+	Config cfg = load(R"(
+ports:
+  - { name: a, driver: null }
+  - name: b
+    driver: null   # a sink
+  - { name: c, driver: "null" }
+  - { name: d, driver: 'null', queues: 2, args: { no-rx: 1, size2: 64 } }
+  - { name: e, driver: null}
+  - name: f
+    driver:
+      null
+lcores: [{ id: 0, role: control }, { id: 1, role: worker, poll: [{ port: a, queue: 0 }] }]
+rules: [{ name: default, path: kernel }]
+)");
+	ASSERT_EQ(cfg.ports.size(), 6u);
+	for (const auto &p : cfg.ports)
+		EXPECT_EQ(p.driver, Driver::null) << p.name;
+	EXPECT_EQ(cfg.ports[3].queues, 2);
+	using Args = std::vector<std::pair<std::string, std::string>>;
+	EXPECT_EQ(cfg.ports[3].args, (Args{{"no-rx", "1"}, {"size2", "64"}})); // net_null's devarg
 }
 
 TEST(ConfigLoad, NoEalSectionUsesTheLcoresGiven)
@@ -291,11 +332,12 @@ TEST(ConfigLoad, NoEalSectionUsesTheLcoresGiven)
 	Config cfg = load(R"(
 ports: [{ name: p, driver: ring }]
 lcores: [{ id: 3, role: worker, poll: [{ port: p, queue: 0 }] }, { id: 2, role: control }]
+rules: [{ name: default, path: kernel }]
 )");
 	EXPECT_EQ(cfg.eal.lcores, (std::vector<unsigned>{2, 3}));
 	EXPECT_EQ(cfg.eal.main_lcore, 2u);
 	EXPECT_EQ(cfg.eal.memory_mb, 256u);
-	EXPECT_TRUE(cfg.rules.empty());
+	EXPECT_EQ(cfg.rules.size(), 1u);
 }
 
 TEST(ConfigLoad, EalLcoreStringsAndDefaultMain)
@@ -304,6 +346,7 @@ TEST(ConfigLoad, EalLcoreStringsAndDefaultMain)
 eal: { lcores: "2,4-6", hugepages: on }
 ports: [{ name: p, driver: ring }]
 lcores: [{ id: 2, role: control }, { id: 5, role: worker, poll: [{ port: p, queue: 0 }] }]
+rules: [{ name: default, path: kernel }]
 )");
 	EXPECT_EQ(cfg.eal.lcores, (std::vector<unsigned>{2, 4, 5, 6}));
 	EXPECT_EQ(cfg.eal.main_lcore, 2u);

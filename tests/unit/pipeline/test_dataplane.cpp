@@ -304,7 +304,7 @@ RingPort::~RingPort()
 
 // kern0 is declared a tap (path A insists) but is backed by a ring ethdev: the dataplane never
 // looks at drivers. wire1, when present, is polled by the worker but has no TAP.
-std::string config_yaml(unsigned ring_size, const std::string &rules = "", bool with_wire1 = false)
+std::string config_yaml(unsigned ring_size, const std::string &rules = "  - { name: default, priority: 65535, path: kernel }\n", bool with_wire1 = false)
 {
 	std::string y = R"(
 eal: { lcores: "0-1", main_lcore: 0 }
@@ -403,7 +403,7 @@ protected:
 
 TEST_F(DataplaneTest, PathARoundTrip)
 {
-	ASSERT_NO_FATAL_FAILURE(start(config_yaml(1024, "  - { name: arp, priority: 10, match: { ether_type: arp }, path: kernel }\n")));
+	ASSERT_NO_FATAL_FAILURE(start(config_yaml(1024, "  - { name: arp, priority: 10, match: { ether_type: arp }, path: kernel }\n  - { name: default, priority: 65535, path: kernel }\n")));
 	std::vector<Frame> in;
 	unsigned arps = 0;
 	for (unsigned i = 0; i < 50; i++) {
@@ -480,6 +480,7 @@ TEST_F(DataplaneTest, RuleVerdictsDropFallBackAndDefault)
   - { name: rpc, priority: 20, match: { proto: udp, dst_port: "7000-7999" }, path: fast, endpoint: ep1 }
   - { name: backup, priority: 20, match: { proto: tcp, dst_port: 873 }, path: bulk, peer: peer1 }
   - { name: ssh, priority: 30, match: { proto: tcp, dst_port: 22 }, path: kernel }
+  - { name: default, priority: 65535, path: kernel }
 )";
 	ASSERT_NO_FATAL_FAILURE(start(config_yaml(1024, rules)));
 	// Ten of each kind, interleaved, so the order around the drops is checked too.
@@ -548,7 +549,7 @@ TEST_F(DataplaneTest, FullKernelRingDropsAreCountedAndTheRestDrainedAtStop)
 TEST_F(DataplaneTest, PortWithoutTapDropsKernelTraffic)
 {
 	wire1 = std::make_unique<RingPort>("w1");
-	ASSERT_NO_FATAL_FAILURE(start(config_yaml(1024, "", true)));
+	ASSERT_NO_FATAL_FAILURE(start(config_yaml(1024, "  - { name: default, priority: 65535, path: kernel }\n", true)));
 	std::vector<Frame> orphan, paired;
 	for (unsigned i = 0; i < 10; i++)
 		orphan.push_back(i % 2 ? udp4(53, i) : arp(i));
@@ -577,7 +578,7 @@ TEST_F(DataplaneTest, PortWithoutTapDropsKernelTraffic)
 TEST_F(DataplaneTest, FailedConstructionCanBeRetried)
 {
 	// wire1 is polled by the config but not passed in: the constructor must throw.
-	config::Config cfg = config::load_config_text(config_yaml(1024, "", true), "dataplane_test.yaml");
+	config::Config cfg = config::load_config_text(config_yaml(1024, "  - { name: default, priority: 65535, path: kernel }\n", true), "dataplane_test.yaml");
 	std::vector<pipeline::PortInfo> ports = {
 		{"wire0", wire0->id, config::Driver::ring, 1},
 		{"kern0", kern0->id, config::Driver::tap, 1},
@@ -592,7 +593,8 @@ TEST_F(DataplaneTest, FailedConstructionCanBeRetried)
 TEST_F(DataplaneTest, LiveRuleReplacementLosesNothing)
 {
 	const std::string rules = "  - { name: flip, priority: 10, match: { proto: udp, dst_port: 9 }, path: kernel }\n"
-				  "  - { name: dns, priority: 20, match: { proto: udp, dst_port: 53 }, path: kernel }\n";
+				  "  - { name: dns, priority: 20, match: { proto: udp, dst_port: 53 }, path: kernel }\n"
+				  "  - { name: default, priority: 65535, path: kernel }\n";
 	ASSERT_NO_FATAL_FAILURE(start(config_yaml(1024, rules)));
 	config::Config cfg = dp->config();
 	std::vector<config::RuleConfig> to_kernel = cfg.rules, to_drop = cfg.rules;
@@ -600,7 +602,6 @@ TEST_F(DataplaneTest, LiveRuleReplacementLosesNothing)
 
 	using clock = std::chrono::steady_clock;
 	const auto begin = clock::now(), end = begin + std::chrono::seconds(10);
-	auto next_tick = begin;
 	uint64_t swaps = 0, sent_flip = 0, sent_dns = 0, got_flip = 0, got_dns = 0;
 	unsigned seq = 0;
 	auto collect = [&] {
@@ -608,9 +609,10 @@ TEST_F(DataplaneTest, LiveRuleReplacementLosesNothing)
 			(f[14 + 20 + 3] == 9 ? got_flip : got_dns)++; // UDP dst port, low byte
 	};
 	while (clock::now() < end) {
-		// Every millisecond: a new table (built here, off the worker) and 10 frames (10 kpps).
-		if (clock::now() >= next_tick) {
-			next_tick += std::chrono::milliseconds(1);
+		// One table (built here, off the worker) and 10 frames per elapsed millisecond; a
+		// slow moment on a shared box is caught up, so the rate holds over the 10 s.
+		auto elapsed_ms = std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - begin).count();
+		if (swaps <= uint64_t(elapsed_ms)) {
 			cfg.rules = (swaps % 2) ? to_kernel : to_drop;
 			dp->publish_rules(classify::RuleTable::build(cfg), cfg.rules);
 			swaps++;
@@ -635,8 +637,7 @@ TEST_F(DataplaneTest, LiveRuleReplacementLosesNothing)
 
 	LcoreCounters c = dp->totals();
 	double seconds = std::chrono::duration<double>(clock::now() - begin).count();
-	EXPECT_GE(double(swaps) / seconds, 900.0) << swaps << " swaps in " << seconds << " s"; // a tick may slip
-	EXPECT_GE(swaps, 9000u);
+	EXPECT_GE(swaps, 10000u) << swaps << " swaps in " << seconds << " s";
 	EXPECT_EQ(got_dns, sent_dns) << "the rule for port 53 never changed: none may be lost";
 	EXPECT_EQ(got_flip + drops(c, DropReason::rule_drop), sent_flip) << "port 9: delivered or rule_drop, nothing else";
 	EXPECT_GT(got_flip, 0u);

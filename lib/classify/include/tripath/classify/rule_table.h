@@ -40,6 +40,8 @@ public:
 	size_t size() const { return names_.size(); }
 	const std::string &rule_name(uint32_t index) const { return names_[index]; }
 	size_t acl_rules() const { return acl_rules_; }   // after v4/v6 and VLAN expansion
+	// The last rule when it has no match (the config's default), else kNoRule.
+	uint32_t default_rule() const { return default_rule_; }
 
 private:
 	RuleTable() = default;
@@ -49,6 +51,7 @@ private:
 	std::vector<Verdict> verdicts_; // by rule index
 	std::vector<std::string> names_;
 	size_t acl_rules_ = 0;
+	uint32_t default_rule_ = kNoRule;
 };
 
 } // namespace tripath::classify

@@ -60,7 +60,7 @@ struct alignas(RTE_CACHE_LINE_SIZE) LcoreCounters {
 	std::array<uint64_t, kPaths> path_packets{};   // handed to a path (enqueued or sent)
 	std::array<uint64_t, kPaths> path_bytes{};
 	uint64_t fallback_to_kernel = 0; // fast/bulk verdicts carried by path A until those paths land
-	uint64_t unmatched = 0;          // no rule matched: default path A
+	uint64_t unmatched = 0;          // only the default rule (or none) matched
 	uint64_t tap_tx_packets = 0;     // exception lcore: delivered into a TAP
 	uint64_t tap_rx_packets = 0;     // exception lcore: read from a TAP (kernel output)
 	uint64_t wire_tx_packets = 0;    // worker: kernel output sent on the wire
