@@ -1,8 +1,10 @@
 // Rule and tenant commands: every change is checked like the config file, compiled off the
 // workers and published under RCU; a refused change leaves the tables in force untouched.
+#include <algorithm>
 #include <sstream>
 
 #include <tripath/classify/rule_table.h>
+#include <tripath/quota/quota_table.h>
 
 #include "runtime.h"
 
@@ -123,6 +125,45 @@ CommandResult add_or_replace(Runtime &rt, const std::string &spec, bool replace)
 	return apply_rules(rt, std::move(rules), source, "rule '" + rule.name + "' " + (replace ? "replaced" : "added") + "\n");
 }
 
+std::string quota_text(const std::optional<config::PathQuota> &q)
+{
+	if (!q)
+		return "-";
+	std::string out;
+	if (q->pps)
+		out += std::to_string(*q->pps) + " pps ";
+	if (q->bps)
+		out += std::to_string(*q->bps) + " bps ";
+	return out + "burst " + std::to_string(q->burst_ms) + " ms";
+}
+
+CommandResult set_quota(Runtime &rt, const std::string &tenant, const std::string &path, const std::string &spec)
+{
+	std::vector<config::TenantConfig> tenants = rt.dp->config().tenants;
+	auto t = std::find_if(tenants.begin(), tenants.end(), [&](const config::TenantConfig &x) { return x.name == tenant; });
+	if (t == tenants.end())
+		return fail("error: tenant quota: no tenant '" + tenant + "' (show tenants lists them)\n");
+	const size_t which = size_t(t - tenants.begin());
+	int index = path == "kernel" ? 0 : path == "fast" ? 1 : path == "bulk" ? 2 : -1;
+	if (index < 0)
+		return fail("error: tenant quota: path '" + path + "' is not kernel, fast or bulk\n");
+	try {
+		if (spec == "none")
+			t->quota[size_t(index)].reset();
+		else
+			t->quota[size_t(index)] = config::parse_quota(spec, "tenant quota");
+		config::Config next = rt.dp->config();
+		next.tenants = tenants;
+		auto table = quota::QuotaTable::build(next, unsigned(rt.dp->workers().size()));
+		rt.dp->publish_quotas(std::move(table), std::move(tenants));
+	} catch (const config::ConfigError &e) {
+		return fail(std::string("error: ") + e.what() + "\n");
+	} catch (const std::exception &e) {
+		return fail(std::string("error: tenant quota: ") + e.what() + "\n");
+	}
+	return ok("tenant '" + tenant + "' quota on path " + path + ": " + quota_text(rt.dp->config().tenants[which].quota[size_t(index)]) + "\n");
+}
+
 } // namespace
 
 bool attach_split_ports(Runtime &rt, std::string &error)
@@ -182,6 +223,32 @@ void register_rule_commands(Runtime &rt)
 		}
 		return ok(out.str());
 	});
+	r.add("show tenants", "tenants", "each tenant's quotas and what its meters passed, dropped and demoted", [&rt](const Args &) {
+		const quota::QuotaTable &q = rt.dp->quotas();
+		std::ostringstream out;
+		for (uint16_t t = 0; t < q.tenant_count(); t++) {
+			const config::TenantConfig &tc = rt.dp->config().tenants[t];
+			out << "  tenant " << q.tenant_name(t) << " (over quota: "
+			    << (tc.over_quota == config::OverQuota::demote ? "demote" : "drop") << ") prefixes:";
+			for (const config::Prefix &p : tc.prefixes)
+				out << " " << prefix_text(p);
+			out << "\n";
+			quota::TenantStats st = q.stats(t);
+			for (unsigned p = 0; p < quota::kQuotaPaths; p++) {
+				const quota::PathStats &ps = st.path[p];
+				char row[200];
+				std::snprintf(row, sizeof(row), "    %-7s quota %-32s passed %lu pkts %lu B, dropped %lu, demoted %lu\n",
+					      config::path_kind_name(config::PathKind(p)),
+					      quota_text(q.quota(t, config::PathKind(p))).c_str(), (unsigned long)ps.passed_packets,
+					      (unsigned long)ps.passed_bytes, (unsigned long)ps.dropped, (unsigned long)ps.demoted);
+				out << row;
+			}
+		}
+		return ok(q.tenant_count() ? out.str() : "  no tenants\n");
+	});
+	r.add("tenant quota <name> <path> <spec...>", "tenants",
+	      "set a tenant's quota on kernel|fast|bulk: {pps: N, bps: N, burst_ms: N}, or none",
+	      [&rt](const Args &a) { return set_quota(rt, a[0], a[1], a[2]); });
 	r.add("rule add <spec...>", "rules", "add a rule: {name: N, priority: P, match: {...}, path: kernel|fast|bulk|drop, ...}",
 	      [&rt](const Args &a) { return add_or_replace(rt, a[0], false); });
 	r.add("rule replace <spec...>", "rules", "replace the rule of the same name",

@@ -69,8 +69,9 @@ std::string format_path_stats(const LcoreCounters &c)
 	out += line("  %-8s %14s %16s\n", "path", "packets", "bytes");
 	for (unsigned p = 0; p < pipeline::kPaths; p++)
 		out += line("  %-8s %14" PRIu64 " %16" PRIu64 "\n", pipeline::path_name(PathId(p)), c.path_packets[p], c.path_bytes[p]);
-	out += line("  no rule matched (default path kernel): %" PRIu64 "\n", c.unmatched);
+	out += line("  only the default rule matched:          %" PRIu64 "\n", c.unmatched);
 	out += line("  fast/bulk verdicts carried by kernel:  %" PRIu64 "\n", c.fallback_to_kernel);
+	out += line("  demoted to kernel (over a quota):      %" PRIu64 "\n", c.demoted);
 	out += line("  kernel path: into TAP %" PRIu64 ", kernel output from TAP %" PRIu64 ", sent on wire %" PRIu64 "\n",
 		    c.tap_tx_packets, c.tap_rx_packets, c.wire_tx_packets);
 	out += line("  drops: %" PRIu64 "\n", drops);

@@ -8,6 +8,7 @@ const char *drop_reason_name(DropReason r)
 		return packet::parse_status_name(packet::ParseStatus(unsigned(r)));
 	switch (r) {
 	case DropReason::rule_drop: return "rule_drop";
+	case DropReason::quota_exceeded: return "quota_exceeded";
 	case DropReason::no_kernel_tap: return "no_kernel_tap";
 	case DropReason::kernel_ring_full: return "kernel_ring_full";
 	case DropReason::tap_tx_full: return "tap_tx_full";
@@ -41,6 +42,7 @@ void accumulate(LcoreCounters &sum, const LcoreCounters &one)
 		sum.path_bytes[p] += read_counter(one.path_bytes[p]);
 	}
 	sum.fallback_to_kernel += read_counter(one.fallback_to_kernel);
+	sum.demoted += read_counter(one.demoted);
 	sum.unmatched += read_counter(one.unmatched);
 	sum.tap_tx_packets += read_counter(one.tap_tx_packets);
 	sum.tap_rx_packets += read_counter(one.tap_rx_packets);

@@ -66,11 +66,18 @@ void Dataplane::build()
 	if (qsbr == nullptr || rte_rcu_qsbr_init(qsbr, RTE_MAX_LCORE) != 0)
 		throw std::runtime_error("cannot set up the RCU QSBR variable");
 
+	unsigned n_workers = 0;
+	for (const config::LcoreConfig &lc : cfg_.lcores)
+		n_workers += lc.role == config::LcoreRole::worker;
+	owned_quotas_ = quota::QuotaTable::build(cfg_, n_workers);
+	quotas_.store(owned_quotas_.get(), std::memory_order_release);
+
 	for (const config::LcoreConfig &lc : cfg_.lcores) {
 		if (lc.role != config::LcoreRole::worker)
 			continue;
 		auto w = std::make_unique<WorkerContext>();
 		w->dp = this;
+		w->slot = unsigned(workers_.size());
 		w->lcore_id = lc.id;
 		w->qsbr_id = lc.id;
 		w->idle = lc.idle;
@@ -200,15 +207,31 @@ unsigned Dataplane::poll_exception()
 	return moved;
 }
 
+// Call after the new table is stored: a worker that reports past this token no longer holds
+// the old one.
+void Dataplane::retire(std::shared_ptr<const void> table)
+{
+	retired_.push_back({rte_rcu_qsbr_start(qsbr), std::move(table)});
+	reclaim_retired();
+}
+
 void Dataplane::publish_rules(std::unique_ptr<classify::RuleTable> next, std::vector<config::RuleConfig> rules)
 {
 	rules_.store(next.get(), std::memory_order_release);
-	// Token taken after the store: a worker that reports past it no longer holds the old table.
-	retired_.push_back({rte_rcu_qsbr_start(qsbr), std::move(owned_rules_)});
+	std::shared_ptr<const classify::RuleTable> old = std::move(owned_rules_);
 	owned_rules_ = std::move(next);
 	cfg_.rules = std::move(rules);
 	generation_++;
-	reclaim_retired();
+	retire(std::move(old));
+}
+
+void Dataplane::publish_quotas(std::unique_ptr<quota::QuotaTable> next, std::vector<config::TenantConfig> tenants)
+{
+	quotas_.store(next.get(), std::memory_order_release);
+	std::shared_ptr<const quota::QuotaTable> old = std::move(owned_quotas_);
+	owned_quotas_ = std::move(next);
+	cfg_.tenants = std::move(tenants);
+	retire(std::move(old));
 }
 
 size_t Dataplane::reclaim_retired()

@@ -49,7 +49,7 @@ void send_to_kernel(WorkerContext &w, rte_mbuf **pkts, unsigned n)
 	drop(c, pkts + sent, n - sent, DropReason::kernel_ring_full);
 }
 
-unsigned poll_queue(WorkerContext &w, const PollQueue &pq, const classify::RuleTable &rules)
+unsigned poll_queue(WorkerContext &w, const PollQueue &pq, const classify::RuleTable &rules, quota::QuotaTable &quotas)
 {
 	rte_mbuf *pkts[kBurst];
 	unsigned n = rte_eth_rx_burst(pq.port_id, pq.queue, pkts, kBurst);
@@ -85,13 +85,32 @@ unsigned poll_queue(WorkerContext &w, const PollQueue &pq, const classify::RuleT
 	rules.lookup_burst(keys, verdicts, n_parsed);
 	const uint32_t default_rule = rules.default_rule();
 
+	// Tenant (rule, else source prefix), then its meters: one clock read per burst.
+	uint16_t tenants[kBurst];
+	uint32_t bytes[kBurst];
+	quota::Outcome outcomes[kBurst];
+	quotas.tenants_of(keys, verdicts, tenants, n_parsed);
+	for (unsigned i = 0; i < n_parsed; i++)
+		bytes[i] = parsed[i]->pkt_len;
+	quotas.police(w.slot, tenants, verdicts, bytes, outcomes, n_parsed, rte_rdtsc());
+
 	rte_mbuf *kernel[kBurst];
 	rte_mbuf *dropped[kBurst];
-	unsigned n_kernel = 0, n_dropped = 0;
-	uint64_t unmatched = 0, fallback = 0;
+	rte_mbuf *over_quota[kBurst];
+	unsigned n_kernel = 0, n_dropped = 0, n_over = 0;
+	uint64_t unmatched = 0, fallback = 0, demoted = 0;
 	for (unsigned i = 0; i < n_parsed; i++) {
 		const Verdict &v = verdicts[i];
 		unmatched += v.rule == classify::kNoRule || v.rule == default_rule;
+		if (unlikely(outcomes[i] != quota::Outcome::pass)) {
+			if (outcomes[i] == quota::Outcome::drop) {
+				over_quota[n_over++] = parsed[i];
+			} else {
+				demoted++;
+				kernel[n_kernel++] = parsed[i];
+			}
+			continue;
+		}
 		switch (v.path) {
 		case PathKind::drop:
 			dropped[n_dropped++] = parsed[i];
@@ -111,7 +130,10 @@ unsigned poll_queue(WorkerContext &w, const PollQueue &pq, const classify::RuleT
 		bump(c.unmatched, unmatched);
 	if (fallback)
 		bump(c.fallback_to_kernel, fallback);
+	if (demoted)
+		bump(c.demoted, demoted);
 	drop(c, dropped, n_dropped, DropReason::rule_drop);
+	drop(c, over_quota, n_over, DropReason::quota_exceeded);
 	if (unlikely(pq.tap_port == kNoPort))
 		drop(c, kernel, n_kernel, DropReason::no_kernel_tap);
 	else if (n_kernel)
@@ -147,9 +169,10 @@ int worker_main(void *arg)
 		uint64_t start = rte_rdtsc();
 		// Read once per loop: a new table is picked up here, after the quiescent report.
 		const classify::RuleTable &rules = *dp.rules_.load(std::memory_order_acquire);
+		quota::QuotaTable &quotas = *dp.quotas_.load(std::memory_order_acquire);
 		unsigned moved = 0;
 		for (const PollQueue &pq : w.polls)
-			moved += poll_queue(w, pq, rules);
+			moved += poll_queue(w, pq, rules, quotas);
 		for (const ReturnDrain &d : w.drains)
 			moved += drain_return(w, d);
 		rte_rcu_qsbr_quiescent(dp.qsbr, w.qsbr_id);

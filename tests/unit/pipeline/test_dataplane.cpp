@@ -44,7 +44,7 @@ uint64_t path_packets(const LcoreCounters &c, PathId p) { return c.path_packets[
 // What the worker itself drops; the rest of rx_packets was handed to a path.
 uint64_t worker_drops(const LcoreCounters &c)
 {
-	uint64_t n = drops(c, DropReason::rule_drop) + drops(c, DropReason::no_kernel_tap) +
+	uint64_t n = drops(c, DropReason::rule_drop) + drops(c, DropReason::quota_exceeded) + drops(c, DropReason::no_kernel_tap) +
 		     drops(c, DropReason::kernel_ring_full);
 	for (unsigned r = unsigned(DropReason::truncated_ethernet); r <= unsigned(DropReason::bad_tcp_offset); r++)
 		n += c.drops[r];
@@ -649,6 +649,61 @@ TEST_F(DataplaneTest, LiveRuleReplacementLosesNothing)
 	std::printf("live update: %lu swaps in %.1f s (%.0f/s), %lu frames: %lu port-9 delivered, %lu rule_drop\n",
 		    (unsigned long)swaps, seconds, double(swaps) / seconds, (unsigned long)sent, (unsigned long)got_flip,
 		    (unsigned long)drops(c, DropReason::rule_drop));
+}
+
+// A tenant sending 4x its quota gets its quota (within 5%), and another tenant's traffic on
+// the same worker is untouched; what is cut is counted as quota_exceeded.
+TEST_F(DataplaneTest, TenantOverQuotaGetsItsQuotaOthersUntouched)
+{
+	std::string yaml = config_yaml(1024) + R"(
+tenants:
+  - { name: heavy, prefixes: [10.77.0.2/32], quota: { kernel: { pps: 2000, burst_ms: 10 } } }
+  - { name: light, prefixes: [10.77.0.3/32] }
+)";
+	ASSERT_NO_FATAL_FAILURE(start(yaml));
+	using clock = std::chrono::steady_clock;
+	const auto begin = clock::now(), end = begin + std::chrono::seconds(3);
+	uint64_t sent_heavy = 0, sent_light = 0, got_heavy = 0, got_light = 0, ticks = 0;
+	auto collect = [&] {
+		for (const Frame &f : take(kern0->tx))
+			(f[14 + 15] == 2 ? got_heavy : got_light)++; // last byte of the IPv4 source
+	};
+	while (clock::now() < end) {
+		auto elapsed_us = std::chrono::duration_cast<std::chrono::microseconds>(clock::now() - begin).count();
+		if (ticks * 1000 <= uint64_t(elapsed_us)) { // each millisecond: 8 heavy (4x 2 kpps) + 2 light
+			ticks++;
+			std::vector<Frame> burst;
+			for (unsigned i = 0; i < 10; i++) {
+				Frame f = udp4(53, unsigned(sent_heavy + sent_light));
+				bool light = i % 5 == 4;
+				f[14 + 15] = light ? 3 : 2;
+				(light ? sent_light : sent_heavy)++;
+				burst.push_back(std::move(f));
+			}
+			ASSERT_NO_FATAL_FAILURE(inject(wire0->rx, burst));
+		}
+		dp->poll_exception();
+		collect();
+	}
+	const double seconds = std::chrono::duration<double>(clock::now() - begin).count();
+	const uint64_t sent = sent_heavy + sent_light;
+	ASSERT_TRUE(pump_until([&] {
+		collect();
+		return got_heavy + got_light + drops(dp->totals(), DropReason::quota_exceeded) == sent;
+	}));
+	const double quota = 2000.0 * seconds + 20; // the rate over the run, plus a 10 ms burst
+	EXPECT_NEAR(double(got_heavy), quota, 0.05 * quota) << got_heavy << " of " << sent_heavy << " in " << seconds << " s";
+	EXPECT_GE(sent_heavy, uint64_t(3.5 * quota)) << "the heavy tenant must really send about 4x its quota";
+	EXPECT_EQ(got_light, sent_light) << "the other tenant loses nothing";
+	LcoreCounters c = dp->totals();
+	EXPECT_EQ(drops(c, DropReason::quota_exceeded), sent_heavy - got_heavy);
+	quota::TenantStats heavy = dp->quotas().stats(0), light = dp->quotas().stats(1);
+	EXPECT_EQ(heavy.path[0].passed_packets, got_heavy);
+	EXPECT_EQ(heavy.path[0].dropped, sent_heavy - got_heavy);
+	EXPECT_EQ(light.path[0].dropped, 0u);
+	std::printf("quota: heavy sent %lu, got %lu (quota %.0f over %.2f s); light sent %lu, got %lu\n",
+		    (unsigned long)sent_heavy, (unsigned long)got_heavy, quota, seconds, (unsigned long)sent_light,
+		    (unsigned long)got_light);
 }
 
 int main(int argc, char **argv)

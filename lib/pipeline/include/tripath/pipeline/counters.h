@@ -27,6 +27,7 @@ enum class DropReason : uint8_t {
 	bad_tcp_offset,
 	// Dataplane reasons.
 	rule_drop,          // a rule's action is drop
+	quota_exceeded,     // over the tenant's quota on its path (or demoted and over path A's)
 	no_kernel_tap,      // path A verdict on a port with no TAP in paths.kernel.taps
 	kernel_ring_full,   // worker -> exception ring full
 	tap_tx_full,        // the TAP did not take the packet
@@ -60,6 +61,7 @@ struct alignas(RTE_CACHE_LINE_SIZE) LcoreCounters {
 	std::array<uint64_t, kPaths> path_packets{};   // handed to a path (enqueued or sent)
 	std::array<uint64_t, kPaths> path_bytes{};
 	uint64_t fallback_to_kernel = 0; // fast/bulk verdicts carried by path A until those paths land
+	uint64_t demoted = 0;            // over a fast/bulk quota, carried by path A instead
 	uint64_t unmatched = 0;          // only the default rule (or none) matched
 	uint64_t tap_tx_packets = 0;     // exception lcore: delivered into a TAP
 	uint64_t tap_rx_packets = 0;     // exception lcore: read from a TAP (kernel output)

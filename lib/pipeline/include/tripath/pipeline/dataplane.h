@@ -18,6 +18,7 @@
 #include <tripath/classify/rule_table.h>
 #include <tripath/config/config.h>
 #include <tripath/pipeline/counters.h>
+#include <tripath/quota/quota_table.h>
 
 namespace tripath::pipeline {
 
@@ -43,6 +44,7 @@ struct WorkerContext {
 	Dataplane *dp = nullptr;
 	unsigned lcore_id = 0;
 	unsigned qsbr_id = 0;          // this worker's thread id in dp->qsbr
+	unsigned slot = 0;             // index among the workers: its meters in the quota table
 	std::vector<PollQueue> polls;
 	std::vector<ReturnDrain> drains;
 	rte_ring *to_kernel = nullptr; // producer: this worker; consumer: exception lcore
@@ -99,10 +101,14 @@ public:
 	// Free retired tables whose grace period is over; the control loop calls it. Returns how
 	// many are still waiting.
 	size_t reclaim_retired();
+	// The same for tenants and their quotas (meters start full in the new table).
+	void publish_quotas(std::unique_ptr<quota::QuotaTable> next, std::vector<config::TenantConfig> tenants);
+	const quota::QuotaTable &quotas() const { return *quotas_.load(std::memory_order_acquire); }
 	uint64_t rule_generation() const { return generation_; }
 
 	std::atomic<bool> running_{false};                 // control: writes; workers: read
 	std::atomic<const classify::RuleTable *> rules_{}; // control: publishes; workers: read under qsbr
+	std::atomic<quota::QuotaTable *> quotas_{};        // control: publishes; workers: police their slot
 	rte_rcu_qsbr *qsbr = nullptr;                      // workers report quiescence once per loop
 
 private:
@@ -114,10 +120,12 @@ private:
 	config::Config cfg_;
 	std::vector<PortInfo> ports_;
 	std::unique_ptr<classify::RuleTable> owned_rules_;
+	std::unique_ptr<quota::QuotaTable> owned_quotas_;
 	struct Retired {
 		uint64_t token;                             // rte_rcu_qsbr_start() at retirement
-		std::unique_ptr<classify::RuleTable> table;
+		std::shared_ptr<const void> table;          // a RuleTable or a QuotaTable
 	};
+	void retire(std::shared_ptr<const void> table);
 	std::deque<Retired> retired_;                       // control lcore only
 	uint64_t generation_ = 0;                           // tables published so far
 	std::vector<std::unique_ptr<WorkerContext>> workers_;
