@@ -78,7 +78,7 @@ xdp=$(ctl show xdp stats)
 echo "$xdp"
 [ "$(stat_of fast "$xdp")" = 20 ] || fail "XDP should have redirected 20 fast frames"
 [ "$(stat_of drop "$xdp")" = 10 ] || fail "XDP should have dropped 10 frames"
-[ "$(stat_of kernel "$xdp")" -ge 10 ] || fail "ping and ARP should have passed to the kernel"
+[ "$(stat_of kernel "$xdp")" -ge 5 ] || fail "the 5 pings should have passed to the kernel"
 paths=$(ctl show path stats)
 rx=$(sed -n 's/.*RX-packets: \([0-9]*\).*/\1/p' <<<"$paths")
 [ "$rx" = 20 ] || fail "the worker should have taken exactly the 20 fast frames, took $rx: $paths"
