@@ -1,3 +1,4 @@
+#include <gtest/gtest.h>
 #include "xdp_harness.h"
 
 #include <cstring>
@@ -220,3 +221,15 @@ void XdpHarness::reset_tallies()
 }
 
 } // namespace tripath::test
+
+namespace {
+
+// The shared harness holds BPF objects and DPDK tables: free them before EAL is cleaned up.
+class ReleaseHarness : public ::testing::Environment {
+public:
+	void TearDown() override { tripath::test::XdpHarness::release(); }
+};
+
+[[maybe_unused]] ::testing::Environment *const release_env = ::testing::AddGlobalTestEnvironment(new ReleaseHarness);
+
+} // namespace
