@@ -1,4 +1,5 @@
 // paths: kernel TAP pairs (path A), fast endpoints (path B) and bulk peers (path C).
+#include <algorithm>
 #include "sections.h"
 #include "values.h"
 
@@ -53,6 +54,11 @@ KernelTap read_tap(const Field &f, const Config &cfg, UniqueNames &wires, Unique
 		tap.fail("port " + t.tap + " has driver " + driver_name(tp.driver) +
 			 "; tap must name a port whose driver is tap (or null or ring, to sink "
 			 "path A in benchmarks and tests)");
+	// net_null's rx invents packets: as a sink it would feed them to the wire as kernel output.
+	if (tp.driver == Driver::null &&
+	    std::none_of(tp.args.begin(), tp.args.end(), [](const auto &a) { return a.first == "no-rx" && a.second == "1"; }))
+		tap.fail("port " + t.tap + " is a null port without args { no-rx: 1 }; as a path A sink it would "
+			 "invent packets that path A sends out on " + t.wire);
 	taps.add(tap, t.tap);
 	unsigned lcore = 0;
 	if (const PollEntry *e = find_poller(cfg, t.tap, std::nullopt, lcore))

@@ -1,5 +1,7 @@
 // Worker lcore: rx burst -> parse -> classify (whole burst) -> dispatch; then send the
 // kernel's output for the wire queues it owns. No locks, no syscalls but the PMDs' own.
+#include <algorithm>
+
 #include <rte_branch_prediction.h>
 #include <rte_cycles.h>
 #include <rte_mbuf.h>
@@ -89,10 +91,14 @@ unsigned poll_queue(WorkerContext &w, const PollQueue &pq, const classify::RuleT
 	uint16_t tenants[kBurst];
 	uint32_t bytes[kBurst];
 	quota::Outcome outcomes[kBurst];
-	quotas.tenants_of(keys, verdicts, tenants, n_parsed);
-	for (unsigned i = 0; i < n_parsed; i++)
-		bytes[i] = parsed[i]->pkt_len;
-	quotas.police(w.slot, tenants, verdicts, bytes, outcomes, n_parsed, rte_rdtsc());
+	if (quotas.tenant_count() == 0) {
+		std::fill_n(outcomes, n_parsed, quota::Outcome::pass); // no tenants: nothing to look up or count
+	} else {
+		quotas.tenants_of(keys, verdicts, tenants, n_parsed);
+		for (unsigned i = 0; i < n_parsed; i++)
+			bytes[i] = parsed[i]->pkt_len;
+		quotas.police(w.slot, tenants, verdicts, bytes, outcomes, n_parsed, rte_rdtsc());
+	}
 
 	rte_mbuf *kernel[kBurst];
 	rte_mbuf *dropped[kBurst];

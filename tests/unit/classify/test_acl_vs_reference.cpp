@@ -116,6 +116,15 @@ packet::FlowKey random_key(Gen &g, const config::Config &cfg)
 	return k;
 }
 
+std::string describe(const packet::FlowKey &k)
+{
+	char buf[200];
+	std::snprintf(buf, sizeof(buf), "v%d ether 0x%x proto %d ports %d>%d l4 %d dscp %d vlans %d(%d,%d) len %u src0 %d dst0 %d",
+		      k.ip_version, k.ether_type, k.proto, k.src_port, k.dst_port, k.l4_offset, k.dscp, k.vlan_count,
+		      k.vlan_ids[0], k.vlan_ids[1], k.frame_len, k.src[0], k.dst[0]);
+	return buf;
+}
+
 } // namespace
 
 TEST(AclVsReference, RandomRuleSetsAgreeOnEveryKey)
@@ -132,23 +141,7 @@ TEST(AclVsReference, RandomRuleSetsAgreeOnEveryKey)
 		table->lookup_burst(keys.data(), got.data(), unsigned(keys.size()));
 		for (size_t i = 0; i < keys.size(); i++) {
 			classify::Verdict want = classify::reference_lookup(cfg, keys[i]);
-			if (got[i].rule != want.rule) {
-				auto pr = [](const config::RuleMatch &m) {
-					fprintf(stderr, "et=%d src=%d/%d dst=%d/%d proto=%d sp=%d-%d dp=%d-%d dscp=%d vlan=%d fs=%d-%d\n",
-						m.ether_type ? *m.ether_type : -1, m.src ? m.src->family : 0, m.src ? m.src->len : -1,
-						m.dst ? m.dst->family : 0, m.dst ? m.dst->len : -1, m.proto ? *m.proto : -1,
-						m.src_port ? int(m.src_port->lo) : -1, m.src_port ? int(m.src_port->hi) : -1,
-						m.dst_port ? int(m.dst_port->lo) : -1, m.dst_port ? int(m.dst_port->hi) : -1,
-						m.dscp ? *m.dscp : -1, m.vlan ? *m.vlan : -1, m.frame_size ? int(m.frame_size->lo) : -1,
-						m.frame_size ? int(m.frame_size->hi) : -1);
-				};
-				uint32_t r = got[i].rule != classify::kNoRule ? got[i].rule : want.rule;
-				pr(cfg.rules[r].match);
-				const auto &k = keys[i];
-				fprintf(stderr, "key v%d et=%x proto=%d sp=%d dp=%d l4=%d dscp=%d vlans=%d(%d,%d) len=%u src0=%d,%d dst0=%d,%d\n", k.ip_version, k.ether_type, k.proto, k.src_port, k.dst_port, k.l4_offset, k.dscp, k.vlan_count, k.vlan_ids[0], k.vlan_ids[1], k.frame_len, k.src[0], k.src[1], k.dst[0], k.dst[1]);
-			}
-			ASSERT_EQ(got[i].rule, want.rule) << "rule set " << set << " key " << i << " (ip_version "
-							  << int(keys[i].ip_version) << ", proto " << int(keys[i].proto) << ")";
+			ASSERT_EQ(got[i].rule, want.rule) << "rule set " << set << " key " << i << ": " << describe(keys[i]);
 			ASSERT_EQ(got[i].path, want.path);
 			checked++;
 		}

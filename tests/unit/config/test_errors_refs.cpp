@@ -226,7 +226,7 @@ TEST(ConfigRefs, KernelTapsMaySinkIntoNullOrRing)
 ports:
   - { name: wire0, driver: ring }
   - { name: wire1, driver: ring }
-  - { name: sink0, driver: null }
+  - { name: sink0, driver: null, args: { no-rx: 1 } }
   - { name: sink1, driver: ring }
 lcores:
   - { id: 0, role: control }
@@ -247,6 +247,19 @@ paths:
 )"), "t.yaml:9:32",
 			     "paths.kernel.taps[0].tap: port wire0 has driver af_xdp; tap must name a port "
 			     "whose driver is tap (or null or ring, to sink path A in benchmarks and tests)"));
+	// A null sink must not receive: its rx invents packets the kernel never sent.
+	EXPECT_TRUE(fails_at(R"(
+ports:
+  - { name: wire0, driver: ring }
+  - { name: sink0, driver: null }
+lcores:
+  - { id: 0, role: control }
+  - { id: 1, role: worker, poll: [{ port: wire0, queue: 0 }] }
+paths:
+  kernel:
+    taps: [{ wire: wire0, tap: sink0 }]
+)", "t.yaml:9:32",
+			     "paths.kernel.taps[0].tap: port sink0 is a null port without args { no-rx: 1 }"));
 	// The control lcore reads the sink, as it would a TAP: no worker may poll it too.
 	EXPECT_TRUE(fails_at(R"(
 ports:
