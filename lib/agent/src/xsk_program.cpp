@@ -1,5 +1,9 @@
 #include <cerrno>
 #include <cstring>
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -10,6 +14,30 @@
 
 namespace tripath::agent {
 namespace {
+
+constexpr const char *kThreadNetns = "/proc/thread-self/ns/net";
+
+bool same_file(int fd_a, int fd_b)
+{
+	struct stat a, b;
+	return fstat(fd_a, &a) == 0 && fstat(fd_b, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+// Runs `fn` in network namespace `netns_fd` when the calling thread is elsewhere: an ifindex
+// means another interface (or none) in another namespace.
+template <typename Fn>
+void in_netns(int netns_fd, Fn fn)
+{
+	int here = open(kThreadNetns, O_RDONLY | O_CLOEXEC);
+	bool move = netns_fd >= 0 && here >= 0 && !same_file(here, netns_fd);
+	if (move && setns(netns_fd, CLONE_NEWNET) != 0)
+		move = false;
+	fn();
+	if (move)
+		setns(here, CLONE_NEWNET);
+	if (here >= 0)
+		close(here);
+}
 
 std::string libxdp_error(int err)
 {
@@ -47,6 +75,7 @@ bool XskProgram::attach(const std::string &path, const std::string &iface, int i
 	}
 	program_ = program;
 	ifindex_ = ifindex;
+	netns_fd_ = open(kThreadNetns, O_RDONLY | O_CLOEXEC);
 	if (xsks_map_fd() < 0 || map_fd("xsk_cfg") < 0) {
 		error = path + " lacks the xsks_map or xsk_cfg map: not tripath's XSK redirect program";
 		detach();
@@ -90,9 +119,12 @@ void XskProgram::detach()
 {
 	if (!program_)
 		return;
-	xdp_program__detach(program_, ifindex_, xdp_attach_mode(mode_), 0);
+	in_netns(netns_fd_, [this] { xdp_program__detach(program_, ifindex_, xdp_attach_mode(mode_), 0); });
 	xdp_program__close(program_);
 	program_ = nullptr;
+	if (netns_fd_ >= 0)
+		close(netns_fd_);
+	netns_fd_ = -1;
 }
 
 } // namespace tripath::agent

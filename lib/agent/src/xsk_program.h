@@ -30,6 +30,7 @@ private:
 
 	xdp_program *program_ = nullptr;
 	int ifindex_ = 0;
+	int netns_fd_ = -1; // the namespace ifindex_ belongs to: detach may be called from another thread
 	int mode_ = 0; // enum xdp_attach_mode
 };
 

@@ -12,8 +12,9 @@
 
 namespace tripath::agent {
 
-// Larger asks are refused: one small datagram must not buy megabytes of reply.
-constexpr uint32_t kRpcMaxResponseBytes = 1u << 20;
+// Larger asks are refused, so one small datagram cannot buy an unbounded reply; the same limit
+// as tools/loadgen's --response flags (11,555 datagrams, well inside frag_count's 16 bits).
+constexpr uint32_t kRpcMaxResponseBytes = 16u << 20;
 
 // A datagram never carries less than the header, so asks below it get a header-only reply.
 struct RpcReply {
