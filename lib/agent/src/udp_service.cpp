@@ -1,8 +1,10 @@
 // Requests are answered in the order they arrive; a response's datagrams go out in fragment
 // order because one socket's pending datagrams are flushed before another socket is served.
+#include <algorithm>
 #include <arpa/inet.h>
 #include <cerrno>
 #include <cstring>
+#include <linux/sock_diag.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <unistd.h>
@@ -48,9 +50,9 @@ UdpService::~UdpService()
 
 void UdpService::close()
 {
-	for (int fd : fds_)
-		::close(fd);
-	fds_.clear();
+	for (Socket &socket : sockets_)
+		::close(socket.fd);
+	sockets_.clear();
 }
 
 bool UdpService::open_socket(const std::string &address, uint16_t port, std::string &error)
@@ -66,7 +68,7 @@ bool UdpService::open_socket(const std::string &address, uint16_t port, std::str
 		error = std::string("socket: ") + std::strerror(errno);
 		return false;
 	}
-	fds_.push_back(fd);
+	sockets_.push_back({fd, 0});
 	// Lets 0.0.0.0 and :: share a port.
 	int one = 1;
 	if (addr.ss_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) != 0) {
@@ -84,7 +86,21 @@ bool UdpService::open_socket(const std::string &address, uint16_t port, std::str
 	}
 	if (config_.busy_poll)
 		enable_busy_poll(fd, "udp sockets", warnings_);
+	// Drops at a full receive buffer are counted (SO_RXQ_OVFL), never silent.
+	if (setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof(one)) != 0)
+		add_warning("SO_RXQ_OVFL refused (" + std::string(std::strerror(errno)) + "): receive drops will not be counted");
+	// FORCE passes net.core.rmem_max when privileged; otherwise take what the limit allows.
+	int bytes = kReceiveBuffer;
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof(bytes)) != 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof(bytes));
 	return true;
+}
+
+void UdpService::add_warning(const std::string &warning)
+{
+	// Once, not once per port of a range.
+	if (std::find(warnings_.begin(), warnings_.end(), warning) == warnings_.end())
+		warnings_.push_back(warning);
 }
 
 bool UdpService::open(const UdpServiceConfig &config, std::string &error)
@@ -111,6 +127,7 @@ bool UdpService::open(const UdpServiceConfig &config, std::string &error)
 	rx_addrs_.assign(kRxBatch, {});
 	rx_iov_.assign(kRxBatch, {});
 	rx_msgs_.assign(kRxBatch, {});
+	rx_control_.assign(size_t(kRxBatch) * kControlSpace, 0);
 	tx_buffers_.assign(size_t(kTxBatch) * kRpcMaxDatagram, 0);
 	tx_addrs_.assign(kTxBatch, {});
 	tx_iov_.assign(kTxBatch, {});
@@ -122,24 +139,34 @@ bool UdpService::open(const UdpServiceConfig &config, std::string &error)
 void UdpService::run(const std::atomic<bool> &stop)
 {
 	std::vector<pollfd> pfds;
-	for (int fd : fds_)
-		pfds.push_back({fd, POLLIN, 0});
+	for (const Socket &socket : sockets_)
+		pfds.push_back({socket.fd, POLLIN, 0});
 	while (!stop.load(std::memory_order_relaxed)) {
 		if (config_.spin) {
-			for (int fd : fds_)
-				serve(fd);
+			for (Socket &socket : sockets_)
+				serve(socket);
 			continue;
 		}
 		if (poll(pfds.data(), pfds.size(), kPollMillis) <= 0)
 			continue;
-		for (pollfd &p : pfds)
-			if (p.revents)
-				serve(p.fd);
+		for (size_t i = 0; i < pfds.size(); i++)
+			if (pfds[i].revents)
+				serve(sockets_[i]);
+	}
+	// Drops since the last datagram read are reported by no cmsg: ask the sockets directly.
+	for (Socket &socket : sockets_) {
+		uint32_t meminfo[SK_MEMINFO_VARS] = {};
+		socklen_t len = sizeof(meminfo);
+		if (getsockopt(socket.fd, SOL_SOCKET, SO_MEMINFO, meminfo, &len) == 0 && len > SK_MEMINFO_DROPS * sizeof(uint32_t)) {
+			AgentCounters::add(counters_.rx_dropped, uint32_t(meminfo[SK_MEMINFO_DROPS] - socket.drops_seen));
+			socket.drops_seen = meminfo[SK_MEMINFO_DROPS];
+		}
 	}
 }
 
-void UdpService::serve(int fd)
+void UdpService::serve(Socket &socket)
 {
+	int fd = socket.fd;
 	for (unsigned turn = 0; turn < kBatchesPerTurn; turn++) {
 		for (unsigned i = 0; i < kRxBatch; i++) {
 			rx_iov_[i] = {rx_buffers_.data() + size_t(i) * kMaxRequest, kMaxRequest};
@@ -148,15 +175,31 @@ void UdpService::serve(int fd)
 			rx_msgs_[i].msg_hdr.msg_namelen = sizeof(sockaddr_storage);
 			rx_msgs_[i].msg_hdr.msg_iov = &rx_iov_[i];
 			rx_msgs_[i].msg_hdr.msg_iovlen = 1;
+			rx_msgs_[i].msg_hdr.msg_control = rx_control_.data() + size_t(i) * kControlSpace;
+			rx_msgs_[i].msg_hdr.msg_controllen = kControlSpace;
 		}
 		int n = recvmmsg(fd, rx_msgs_.data(), kRxBatch, MSG_DONTWAIT, nullptr);
 		if (n <= 0)
 			break;
+		count_drops(socket, rx_msgs_[n - 1].msg_hdr);
 		for (int i = 0; i < n; i++)
 			answer(fd, rx_msgs_[i]);
 		flush();
 		if (unsigned(n) < kRxBatch)
 			break;
+	}
+}
+
+void UdpService::count_drops(Socket &socket, msghdr &msg)
+{
+	for (cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SO_RXQ_OVFL)
+			continue;
+		uint32_t drops;
+		std::memcpy(&drops, CMSG_DATA(c), sizeof(drops));
+		// A running count that wraps: the difference is right modulo 2^32.
+		AgentCounters::add(counters_.rx_dropped, uint32_t(drops - socket.drops_seen));
+		socket.drops_seen = drops;
 	}
 }
 

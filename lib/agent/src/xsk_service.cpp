@@ -16,6 +16,7 @@
 #include <tripath/agent/xsk_service.h>
 
 #include "socket_options.h"
+#include "xsk_layout.h"
 #include "xsk_port.h"
 #include "xsk_program.h"
 
@@ -79,6 +80,11 @@ bool XskService::Engine::open(const XskServiceConfig &cfg, std::string &error)
 	if (config.port_lo == 0 || config.port_hi < config.port_lo) {
 		error = "port range " + std::to_string(config.port_lo) + "-" + std::to_string(config.port_hi) +
 			" is empty or starts at 0";
+		return false;
+	}
+	if (config.queue >= TP_XSK_MAX_QUEUES) {
+		error = "queue " + std::to_string(config.queue) + ": xsks_map has room for queues 0-" +
+			std::to_string(TP_XSK_MAX_QUEUES - 1);
 		return false;
 	}
 	int ifindex = int(if_nametoindex(config.iface.c_str()));

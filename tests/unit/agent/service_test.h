@@ -55,6 +55,8 @@ protected:
 				return;
 			}
 			state = 1;
+			while (hold)
+				std::this_thread::sleep_for(std::chrono::milliseconds(1));
 			run(stop);
 			close();
 		});
@@ -92,6 +94,22 @@ protected:
 		return sent;
 	}
 
+	// Sends `count` small requests while the service is held, then lets it read: what did not fit
+	// its receive queue must show up as rx_dropped.
+	void flood_while_held(int fd, const Peer &to, unsigned count)
+	{
+		for (unsigned i = 0; i < count; i++) {
+			std::vector<uint8_t> request = make_request(i, 20, 20);
+			ASSERT_EQ(sendto(fd, request.data(), request.size(), 0, reinterpret_cast<const sockaddr *>(&to.addr), to.len),
+				  ssize_t(request.size()));
+		}
+		hold = false;
+		// Replies arrive until the backlog is served.
+		while (drain(fd, 500) > 0) {
+		}
+		stop_service();
+	}
+
 	~ServiceTest() override
 	{
 		for (int fd : sockets)
@@ -101,6 +119,7 @@ protected:
 	NetnsPair net;
 	uint16_t port = 0;
 	std::atomic<bool> stop{false};
+	std::atomic<bool> hold{false}; // set before start_service: the service opens but does not read yet
 	std::thread service_thread;
 	bool opened = false;
 	std::string open_error;

@@ -114,6 +114,18 @@ TEST_F(UdpServiceTest, RefusesAnEmptyRangeAndABadAddress)
 	EXPECT_NE(error.find("not-an-address"), std::string::npos) << error;
 }
 
+TEST_F(UdpServiceTest, CountsRequestsDroppedAtAFullReceiveBuffer)
+{
+	hold = true;
+	start(range(1));
+	const unsigned sent = 20000; // several times what a 4 MiB receive buffer holds
+	flood_while_held(client_socket(AF_INET), peer(NetnsPair::kServiceIpv4, port), sent);
+	AgentStats s = service.stats();
+	EXPECT_GT(s.rx_dropped, 0u);
+	EXPECT_EQ(s.requests + s.rx_dropped, sent);
+	EXPECT_EQ(s.responses, s.requests);
+}
+
 TEST_F(UdpServiceTest, EchoRoundTrip)
 {
 	start(range(1));

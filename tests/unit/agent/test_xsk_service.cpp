@@ -216,6 +216,18 @@ TEST_F(XskServiceTest, RefusesAMissingInterfaceOrProgram)
 	EXPECT_NE(error.find("/nonexistent/xsk_redirect.bpf.o"), std::string::npos) << error;
 }
 
+TEST_F(XskServiceTest, CountsFramesDroppedForWantOfFillFrames)
+{
+	hold = true;
+	start();
+	const unsigned sent = 6000; // more than the fill ring holds
+	flood_while_held(client_socket(AF_INET), peer(NetnsPair::kServiceIpv4, port), sent);
+	AgentStats s = service.stats();
+	EXPECT_GT(s.rx_dropped, 0u);
+	EXPECT_EQ(s.requests + s.rx_dropped, sent);
+	EXPECT_EQ(s.responses, s.requests);
+}
+
 TEST_F(XskServiceTest, EchoRoundTrip)
 {
 	start();

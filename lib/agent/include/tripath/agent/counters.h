@@ -14,7 +14,7 @@ struct AgentStats {
 	uint64_t bytes = 0;       // UDP payload bytes of those datagrams
 	uint64_t malformed = 0;   // UDP payloads that are not an RPC request (ignored)
 	uint64_t tx_full = 0;     // response datagrams lost: no tx slot, no frame or a send error
-	uint64_t rx_dropped = 0;  // xsk: frames the kernel dropped at our socket (fill ring empty, rx ring full)
+	uint64_t rx_dropped = 0;  // requests the kernel dropped at our socket: udp receive buffer full; xsk fill ring empty or rx ring full
 	uint64_t not_rpc = 0;     // xsk: frames that reached us but are not an answerable UDP datagram
 };
 

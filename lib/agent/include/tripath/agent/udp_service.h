@@ -41,21 +41,31 @@ private:
 	static constexpr unsigned kRxBatch = 32;
 	static constexpr unsigned kTxBatch = 64;
 	static constexpr size_t kMaxRequest = 2048; // larger datagrams arrive truncated: malformed
+	static constexpr int kReceiveBuffer = 4 << 20; // room for a burst while a large reply goes out
+
+	struct Socket {
+		int fd = -1;
+		uint32_t drops_seen = 0; // SO_RXQ_OVFL's running count at the last read
+	};
 
 	struct TxSlot {
 		int fd = -1;
 		bool last_fragment = false;
 	};
 
+	static constexpr size_t kControlSpace = CMSG_SPACE(sizeof(uint32_t));
+
 	bool open_socket(const std::string &address, uint16_t port, std::string &error);
-	void serve(int fd);
+	void add_warning(const std::string &warning);
+	void serve(Socket &socket);
+	void count_drops(Socket &socket, msghdr &msg);
 	void answer(int fd, mmsghdr &request);
 	void queue(int fd, const sockaddr_storage &to, socklen_t to_len, uint8_t *data, size_t len, bool last);
 	uint8_t *tx_buffer();
 	void flush();
 
 	UdpServiceConfig config_;
-	std::vector<int> fds_;
+	std::vector<Socket> sockets_;
 	std::vector<std::string> warnings_;
 	AgentCounters counters_;
 
@@ -64,6 +74,7 @@ private:
 	std::vector<sockaddr_storage> rx_addrs_;
 	std::vector<iovec> rx_iov_;
 	std::vector<mmsghdr> rx_msgs_;
+	std::vector<uint8_t> rx_control_;
 	std::vector<uint8_t> tx_buffers_;
 	std::vector<sockaddr_storage> tx_addrs_;
 	std::vector<iovec> tx_iov_;
