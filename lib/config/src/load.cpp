@@ -36,7 +36,7 @@ Config read_config(const Field &root)
 		cfg.eal.loc = lcores.loc;
 	}
 	if (auto v = m.get("paths"))
-		cfg.paths = read_paths(*v, cfg);
+		cfg.paths = read_paths(*v, cfg, cfg.warnings);
 	if (auto v = m.get("tenants"))
 		cfg.tenants = read_tenants(*v, cfg.warnings);
 	auto rules = m.get("rules");

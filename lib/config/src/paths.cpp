@@ -1,5 +1,6 @@
 // paths: kernel TAP pairs (path A), fast endpoints (path B) and bulk peers (path C).
 #include <algorithm>
+#include <cctype>
 #include "sections.h"
 #include "values.h"
 
@@ -85,24 +86,117 @@ KernelPathConfig read_kernel(const Field &f, const Config &cfg)
 	return k;
 }
 
-std::vector<FastEndpointConfig> read_fast(const Field &f, const Config &cfg)
+// "02:74:70:01:00:02" (or with dashes): a unicast MAC.
+std::array<uint8_t, 6> read_mac(const Field &f)
+{
+	std::array<uint8_t, 6> mac{};
+	std::string s = f.node.IsScalar() ? f.node.Scalar() : "";
+	bool ok = s.size() == 17;
+	for (size_t i = 0; ok && i < 6; i++) {
+		char sep = i < 5 ? s[3 * i + 2] : ':';
+		ok = std::isxdigit(uint8_t(s[3 * i])) && std::isxdigit(uint8_t(s[3 * i + 1])) && (sep == ':' || sep == '-');
+		if (ok)
+			mac[i] = uint8_t(std::stoul(s.substr(3 * i, 2), nullptr, 16));
+	}
+	if (!ok)
+		f.fail("expected a MAC address such as 02:74:70:01:00:02, got " + describe(f.node));
+	if (mac[0] & 1)
+		f.fail("MAC " + s + " is a multicast address; an endpoint's agent needs a unicast one");
+	return mac;
+}
+
+// The wires: ports workers poll that are neither endpoints nor kernel taps.
+std::vector<std::string> wire_ports(const Config &cfg, const Field &list)
+{
+	std::vector<std::string> endpoint_ports, wires;
+	for (const auto &item : list_items(list))
+		if (item.node.IsMap() && item.node["port"] && item.node["port"].IsScalar())
+			endpoint_ports.push_back(item.node["port"].Scalar());
+	for (const auto &lc : cfg.lcores)
+		for (const auto &e : lc.poll)
+			if (std::find(endpoint_ports.begin(), endpoint_ports.end(), e.port) == endpoint_ports.end() &&
+			    std::find(wires.begin(), wires.end(), e.port) == wires.end())
+				wires.push_back(e.port);
+	return wires;
+}
+
+FastEndpointConfig read_endpoint(const Field &item, const Config &cfg, const std::vector<std::string> &wires,
+				 unsigned n_senders, UniqueNames &names, UniqueNames &ports, std::vector<std::string> &warnings,
+				 const KernelPathConfig &kernel)
+{
+	MapReader e(item, {"name", "port", "wire", "mac"});
+	FastEndpointConfig ep;
+	ep.loc = item.loc;
+	Field name = e.need("name");
+	ep.name = read_name(name, 63);
+	names.add(name, ep.name);
+	Field port = e.need("port");
+	const PortConfig &p = need_port(port, cfg, ep.port);
+	ports.add(port, ep.port);
+	if (p.driver == Driver::tap)
+		port.fail("port " + ep.port + " is a tap port; an endpoint is reached through af_xdp, a NIC, or null/ring in tests");
+	for (const KernelTap &kt : kernel.taps)
+		if (kt.wire == ep.port || kt.tap == ep.port)
+			port.fail("port " + ep.port + " is already in paths.kernel.taps (at " + kt.loc.str() +
+				  "); an endpoint needs a port of its own, whose traffic is its agent's");
+	// Every worker polling a wire may send to every endpoint, each on a tx queue of its own.
+	if (p.queues < n_senders)
+		port.fail("port " + ep.port + " has " + std::to_string(p.queues) + " queue(s) but " + std::to_string(n_senders) +
+			  " workers poll wire ports; each sends to an endpoint on a tx queue of its own");
+	if (auto w = e.get("wire")) {
+		need_port(*w, cfg, ep.wire);
+		if (std::find(wires.begin(), wires.end(), ep.wire) == wires.end())
+			w->fail("port " + ep.wire + " is not a wire port (one that workers poll and that is not an endpoint)");
+	} else if (wires.size() == 1) {
+		ep.wire = wires.front();
+	} else if (wires.size() > 1) {
+		item.fail("endpoint " + ep.name + " needs a wire: key (the port its answers leave on); there are " +
+			  std::to_string(wires.size()) + " wire ports");
+	}
+	if (auto v = e.get("mac"))
+		ep.mac = read_mac(*v);
+	if (ep.wire.empty() && wires.empty()) {
+		warnings.push_back(item.loc.str() + ": warning: endpoint " + ep.name +
+				   ": no worker polls a wire port, so nothing is ever sent to it");
+		return ep;
+	}
+	// The worker reading an endpoint queue sends the answers on the wire queue it owns.
+	bool polled = false;
+	for (const auto &lc : cfg.lcores)
+		for (const auto &pe : lc.poll) {
+			if (pe.port != ep.port)
+				continue;
+			polled = true;
+			bool owns_wire = std::any_of(lc.poll.begin(), lc.poll.end(), [&](const PollEntry &x) { return x.port == ep.wire; });
+			if (!owns_wire)
+				port.fail("port " + ep.port + " is polled by lcore " + std::to_string(lc.id) + " (at " + pe.loc.str() +
+					  "), which polls no queue of wire " + ep.wire + ": it would have no tx queue for the answers");
+		}
+	bool real = p.driver == Driver::af_xdp || p.driver == Driver::ice || p.driver == Driver::bnxt;
+	if (!polled && real)
+		warnings.push_back(port.loc.str() + ": warning: endpoint " + ep.name + ": port " + ep.port +
+				   " is not polled by any worker, so its agent's answers are never read (poll it, or "
+				   "make it a null port with args { no-rx: 1 } if it is a send-only sink)");
+	return ep;
+}
+
+std::vector<FastEndpointConfig> read_fast(const Field &f, const Config &cfg, std::vector<std::string> &warnings,
+					  const KernelPathConfig &kernel)
 {
 	MapReader m(f, {"endpoints"});
 	std::vector<FastEndpointConfig> out;
 	auto list = m.get("endpoints");
 	if (!list)
 		return out;
-	UniqueNames names("endpoint name");
-	for (const auto &item : list_items(*list)) {
-		MapReader e(item, {"name", "port"});
-		FastEndpointConfig ep;
-		ep.loc = item.loc;
-		Field name = e.need("name");
-		ep.name = read_name(name, 63);
-		names.add(name, ep.name);
-		need_port(e.need("port"), cfg, ep.port);
-		out.push_back(ep);
-	}
+	std::vector<std::string> wires = wire_ports(cfg, *list);
+	unsigned n_senders = 0;
+	for (const auto &lc : cfg.lcores)
+		n_senders += std::any_of(lc.poll.begin(), lc.poll.end(), [&](const PollEntry &e) {
+			return std::find(wires.begin(), wires.end(), e.port) != wires.end();
+		});
+	UniqueNames names("endpoint name"), ports("endpoint port");
+	for (const auto &item : list_items(*list))
+		out.push_back(read_endpoint(item, cfg, wires, n_senders, names, ports, warnings, kernel));
 	return out;
 }
 
@@ -151,14 +245,14 @@ std::vector<BulkPeerConfig> read_bulk(const Field &f)
 
 } // namespace
 
-PathsConfig read_paths(const Field &f, const Config &cfg)
+PathsConfig read_paths(const Field &f, const Config &cfg, std::vector<std::string> &warnings)
 {
 	MapReader m(f, {"kernel", "fast", "bulk"});
 	PathsConfig paths;
 	if (auto v = m.get("kernel"))
 		paths.kernel = read_kernel(*v, cfg);
 	if (auto v = m.get("fast"))
-		paths.fast_endpoints = read_fast(*v, cfg);
+		paths.fast_endpoints = read_fast(*v, cfg, warnings, paths.kernel);
 	if (auto v = m.get("bulk"))
 		paths.bulk_peers = read_bulk(*v);
 	return paths;

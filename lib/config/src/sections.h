@@ -11,7 +11,8 @@ EalConfig read_eal(const Field &f);
 std::vector<PortConfig> read_ports(const Field &f);
 // eal is null when the file has no eal section: ids are then not checked against it.
 std::vector<LcoreConfig> read_lcores(const Field &f, const Config &cfg, const EalConfig *eal);
-PathsConfig read_paths(const Field &f, const Config &cfg);
+// Warnings (an endpoint whose answers nobody reads) are appended to `warnings`.
+PathsConfig read_paths(const Field &f, const Config &cfg, std::vector<std::string> &warnings);
 // Warnings (over_quota with nothing to demote) are appended to `warnings`.
 std::vector<TenantConfig> read_tenants(const Field &f, std::vector<std::string> &warnings);
 // who names the quota in messages: "tenant 'acme': quota.kernel", or "quota" in the shell.

@@ -15,8 +15,22 @@ const char *drop_reason_name(DropReason r)
 	case DropReason::return_ring_full: return "return_ring_full";
 	case DropReason::wire_tx_full: return "wire_tx_full";
 	case DropReason::shutdown: return "shutdown";
+	case DropReason::fast_tx_full: return "fast_tx_full";
+	case DropReason::answer_not_unicast: return "answer_not_unicast";
+	case DropReason::no_wire_neighbor: return "no_wire_neighbor";
+	case DropReason::answer_tx_full: return "answer_tx_full";
 	default: return "unknown";
 	}
+}
+
+bool is_wire_rx_drop(DropReason r)
+{
+	return unsigned(r) <= unsigned(DropReason::kernel_ring_full) || r == DropReason::fast_tx_full;
+}
+
+bool is_answer_drop(DropReason r)
+{
+	return r == DropReason::answer_not_unicast || r == DropReason::no_wire_neighbor || r == DropReason::answer_tx_full;
 }
 
 const char *path_name(PathId p)
@@ -47,6 +61,8 @@ void accumulate(LcoreCounters &sum, const LcoreCounters &one)
 	sum.tap_tx_packets += read_counter(one.tap_tx_packets);
 	sum.tap_rx_packets += read_counter(one.tap_rx_packets);
 	sum.wire_tx_packets += read_counter(one.wire_tx_packets);
+	sum.answer_rx_packets += read_counter(one.answer_rx_packets);
+	sum.answer_tx_packets += read_counter(one.answer_tx_packets);
 	for (unsigned d = 0; d < kDropReasons; d++)
 		sum.drops[d] += read_counter(one.drops[d]);
 }

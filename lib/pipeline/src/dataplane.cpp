@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <stdexcept>
 
 #include <rte_launch.h>
@@ -9,6 +10,13 @@
 namespace tripath::pipeline {
 
 namespace {
+
+rte_ether_addr mac_of(uint16_t port_id)
+{
+	rte_ether_addr mac{};
+	rte_eth_macaddr_get(port_id, &mac);
+	return mac;
+}
 
 rte_ring *make_ring(const std::string &name, unsigned size, unsigned flags)
 {
@@ -90,13 +98,114 @@ void Dataplane::build()
 			const PortInfo *p = port_named(pe.port);
 			if (p == nullptr)
 				throw std::runtime_error(pe.loc.str() + ": port " + pe.port + " was not started");
-			w->polls.push_back({p->port_id, pe.queue, exception_.tap_of_port[p->port_id]});
+			PollQueue pq;
+			pq.port_id = p->port_id;
+			pq.queue = pe.queue;
+			pq.tap_port = exception_.tap_of_port[p->port_id];
+			pq.next_hop = &next_hops_[p->port_id];
+			set_endpoint_poll(pq, lc);
+			w->polls.push_back(pq);
 			auto ret = return_of_wire.find(p->port_id);
 			if (pe.queue == 0 && ret != return_of_wire.end())
 				w->drains.push_back({ret->second, p->port_id, 0});
 		}
 		workers_.push_back(std::move(w));
 	}
+	build_endpoints();
+}
+
+// Path B targets and counters: every worker may send to every endpoint, on its own tx queue.
+void Dataplane::build_endpoints()
+{
+	const auto &eps = cfg_.paths.fast_endpoints;
+	if (eps.empty())
+		return;
+	std::vector<EndpointTarget> targets;
+	for (const config::FastEndpointConfig &ep : eps) {
+		const PortInfo *p = port_named(ep.port);
+		if (p == nullptr)
+			throw std::runtime_error(ep.loc.str() + ": endpoint " + ep.name + ": port " + ep.port + " was not started");
+		EndpointTarget t;
+		t.port_id = p->port_id;
+		t.src = mac_of(p->port_id);
+		if (ep.mac) {
+			std::copy(ep.mac->begin(), ep.mac->end(), t.dst.addr_bytes);
+			t.set_dst = true;
+		}
+		targets.push_back(t);
+	}
+	size_t slots = workers_.size() * eps.size();
+	endpoint_counters_ = static_cast<EndpointCounters *>(
+		rte_zmalloc("tripath_endpoint_counters", sizeof(EndpointCounters) * slots, RTE_CACHE_LINE_SIZE));
+	if (endpoint_counters_ == nullptr)
+		throw std::runtime_error("cannot allocate path B counters for " + std::to_string(eps.size()) + " endpoints");
+	for (size_t i = 0; i < slots; i++)
+		new (&endpoint_counters_[i]) EndpointCounters();
+	// Only workers polling a wire send to endpoints: they number the endpoints' tx queues.
+	uint16_t sender = 0;
+	for (auto &w : workers_) {
+		w->endpoints = targets;
+		w->endpoint_counters = &endpoint_counters_[w->slot * eps.size()];
+		bool polls_wire = std::any_of(w->polls.begin(), w->polls.end(), [](const PollQueue &pq) { return pq.endpoint == UINT16_MAX; });
+		w->endpoint_queue = polls_wire ? sender++ : 0;
+	}
+}
+
+// A polled endpoint port carries answers: they leave on the endpoint's wire, on the queue this
+// lcore polls there (the config makes sure it polls one), from the host's MAC on that wire.
+void Dataplane::set_endpoint_poll(PollQueue &pq, const config::LcoreConfig &lc)
+{
+	const auto &eps = cfg_.paths.fast_endpoints;
+	for (size_t i = 0; i < eps.size(); i++) {
+		const PortInfo *p = port_named(eps[i].port), *wire = port_named(eps[i].wire);
+		if (p == nullptr || p->port_id != pq.port_id)
+			continue;
+		if (wire == nullptr)
+			throw std::runtime_error(eps[i].loc.str() + ": endpoint " + eps[i].name + ": wire " + eps[i].wire + " was not started");
+		auto on_wire = std::find_if(lc.poll.begin(), lc.poll.end(), [&](const config::PollEntry &e) { return e.port == eps[i].wire; });
+		if (on_wire == lc.poll.end())
+			throw std::runtime_error(eps[i].loc.str() + ": endpoint " + eps[i].name + ": lcore " + std::to_string(lc.id) +
+						 " polls it but no queue of " + eps[i].wire);
+		pq.endpoint = uint16_t(i);
+		pq.answer_port = wire->port_id;
+		pq.answer_queue = on_wire->queue;
+		uint16_t tap = exception_.tap_of_port[wire->port_id];
+		pq.answer_src = mac_of(tap != kNoPort ? tap : wire->port_id);
+		pq.next_hop = &next_hops_[wire->port_id];
+		pq.tap_port = kNoPort;
+	}
+}
+
+EndpointCounters Dataplane::endpoint_totals(size_t endpoint) const
+{
+	EndpointCounters sum;
+	size_t n = cfg_.paths.fast_endpoints.size();
+	if (endpoint_counters_ == nullptr || endpoint >= n)
+		return sum;
+	for (size_t w = 0; w < workers_.size(); w++) {
+		const EndpointCounters &one = endpoint_counters_[w * n + endpoint];
+		sum.to_agent_packets += read_counter(one.to_agent_packets);
+		sum.to_agent_bytes += read_counter(one.to_agent_bytes);
+		sum.to_agent_bursts += read_counter(one.to_agent_bursts);
+		sum.answer_packets += read_counter(one.answer_packets);
+		sum.answer_bytes += read_counter(one.answer_bytes);
+		for (unsigned b = 0; b < kLatencyBuckets; b++) {
+			sum.to_agent_cycles[b] += read_counter(one.to_agent_cycles[b]);
+			sum.answer_cycles[b] += read_counter(one.answer_cycles[b]);
+		}
+	}
+	return sum;
+}
+
+std::optional<rte_ether_addr> Dataplane::next_hop(uint16_t wire_port) const
+{
+	uint64_t v = next_hops_[wire_port].load(std::memory_order_relaxed);
+	if (v == 0)
+		return std::nullopt;
+	rte_ether_addr mac;
+	for (int i = 0; i < 6; i++)
+		mac.addr_bytes[i] = uint8_t(v >> (8 * (5 - i)));
+	return mac;
 }
 
 Dataplane::~Dataplane()
@@ -119,6 +228,8 @@ void Dataplane::release()
 	qsbr = nullptr;
 	rte_free(counters_);
 	counters_ = nullptr;
+	rte_free(endpoint_counters_);
+	endpoint_counters_ = nullptr;
 }
 
 const PortInfo *Dataplane::port_named(const std::string &name) const

@@ -10,6 +10,8 @@
 
 #include <tripath/pipeline/idle_backoff.h>
 
+#include "stages.h"
+
 namespace tripath::pipeline {
 
 namespace {
@@ -30,22 +32,17 @@ packet::ParseStatus parse_mbuf(const rte_mbuf *m, packet::FlowKey &key)
 	return packet::parse_frame(p, len, m->pkt_len, key);
 }
 
-void drop(LcoreCounters &c, rte_mbuf **pkts, unsigned n, DropReason reason)
-{
-	if (n == 0)
-		return;
-	bump(c.drops[unsigned(reason)], n);
-	rte_pktmbuf_free_bulk(pkts, n);
-}
-
 // Hand path A's packets to the exception lcore; what the ring refuses is counted and freed.
 void send_to_kernel(WorkerContext &w, rte_mbuf **pkts, unsigned n)
 {
 	LcoreCounters &c = *w.counters;
+	uint32_t len[kBurst];   // read before the enqueue: the exception lcore may free them at once
+	for (unsigned i = 0; i < n; i++)
+		len[i] = pkts[i]->pkt_len;
 	unsigned sent = rte_ring_sp_enqueue_burst(w.to_kernel, reinterpret_cast<void **>(pkts), n, nullptr);
 	uint64_t bytes = 0;
 	for (unsigned i = 0; i < sent; i++)
-		bytes += pkts[i]->pkt_len;
+		bytes += len[i];
 	bump(c.path_packets[unsigned(PathId::kernel)], sent);
 	bump(c.path_bytes[unsigned(PathId::kernel)], bytes);
 	drop(c, pkts + sent, n - sent, DropReason::kernel_ring_full);
@@ -53,10 +50,13 @@ void send_to_kernel(WorkerContext &w, rte_mbuf **pkts, unsigned n)
 
 unsigned poll_queue(WorkerContext &w, const PollQueue &pq, const classify::RuleTable &rules, quota::QuotaTable &quotas)
 {
+	if (pq.endpoint != UINT16_MAX)
+		return forward_answers(w, pq);
 	rte_mbuf *pkts[kBurst];
 	unsigned n = rte_eth_rx_burst(pq.port_id, pq.queue, pkts, kBurst);
 	if (n == 0)
 		return 0;
+	uint64_t rx_tsc = rte_rdtsc();
 	LcoreCounters &c = *w.counters;
 
 	packet::FlowKey keys[kBurst];
@@ -101,9 +101,12 @@ unsigned poll_queue(WorkerContext &w, const PollQueue &pq, const classify::RuleT
 	}
 
 	rte_mbuf *kernel[kBurst];
+	rte_mbuf *fast[kBurst];
+	uint16_t fast_endpoint[kBurst];
 	rte_mbuf *dropped[kBurst];
 	rte_mbuf *over_quota[kBurst];
-	unsigned n_kernel = 0, n_dropped = 0, n_over = 0;
+	unsigned n_kernel = 0, n_fast = 0, n_dropped = 0, n_over = 0;
+	const size_t n_endpoints = w.endpoints.size();
 	uint64_t unmatched = 0, fallback = 0, demoted = 0;
 	for (unsigned i = 0; i < n_parsed; i++) {
 		const Verdict &v = verdicts[i];
@@ -122,8 +125,14 @@ unsigned poll_queue(WorkerContext &w, const PollQueue &pq, const classify::RuleT
 			dropped[n_dropped++] = parsed[i];
 			break;
 		case PathKind::fast:
+			if (likely(v.target < n_endpoints)) {
+				fast_endpoint[n_fast] = v.target;
+				fast[n_fast++] = parsed[i];
+				break;
+			}
+			[[fallthrough]];   // no such endpoint (none configured): fail open to path A
 		case PathKind::bulk:
-			// Paths B and C are not built yet: fail open to path A, counted.
+			// Path C is not built yet: fail open to path A, counted.
 			fallback++;
 			kernel[n_kernel++] = parsed[i];
 			break;
@@ -140,6 +149,8 @@ unsigned poll_queue(WorkerContext &w, const PollQueue &pq, const classify::RuleT
 		bump(c.demoted, demoted);
 	drop(c, dropped, n_dropped, DropReason::rule_drop);
 	drop(c, over_quota, n_over, DropReason::quota_exceeded);
+	if (n_fast)
+		send_to_endpoints(w, pq, fast, fast_endpoint, n_fast, rx_tsc);
 	if (unlikely(pq.tap_port == kNoPort))
 		drop(c, kernel, n_kernel, DropReason::no_kernel_tap);
 	else if (n_kernel)

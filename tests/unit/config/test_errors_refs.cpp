@@ -376,5 +376,58 @@ paths: { bulk: { peers: [{ name: east, address: "10.0.0.2" }] } }
 )"), "t.yaml:7:49", "paths.bulk.peers[0].address: expected HOST:PORT"));
 }
 
+
+// Path B endpoints: each needs a port of its own, a tx queue per sending worker, a wire for
+// its answers that the worker reading them polls, and a unicast MAC.
+constexpr const char *endpoint_base = R"(
+ports:
+  - { name: wire0, driver: ring }
+  - { name: wire1, driver: ring }
+  - { name: kern0, driver: tap }
+  - { name: agent0, driver: ring, queues: 2 }
+  - { name: agent1, driver: ring }
+lcores:
+  - { id: 0, role: control }
+  - { id: 1, role: worker, poll: [{ port: wire0, queue: 0 }, { port: agent0, queue: 0 }] }
+  - { id: 2, role: worker, poll: [{ port: wire1, queue: 0 }, { port: agent0, queue: 1 }, { port: agent1, queue: 0 }] }
+)";
+
+std::string endpoints(std::string_view rest)
+{
+	return endpoint_base + std::string(yaml_text(rest));
+}
+
+TEST(ConfigRefs, FastEndpoints)
+{
+	EXPECT_TRUE(fails_at(endpoints(R"(
+paths: { fast: { endpoints: [{ name: a, port: agent0 }] } }
+)"), "t.yaml:11:30", "paths.fast.endpoints[0]: endpoint a needs a wire: key (the port its answers leave on); there are 3 wire ports"));
+	EXPECT_TRUE(fails_at(endpoints(R"(
+paths: { fast: { endpoints: [{ name: a, port: agent1, wire: wire1 }] } }
+)"), "t.yaml:11:47", "port agent1 has 1 queue(s) but 2 workers poll wire ports"));
+	EXPECT_TRUE(fails_at(endpoints(R"(
+paths: { fast: { endpoints: [{ name: a, port: agent0, wire: wire1 }] } }
+)"), "t.yaml:11:47", "port agent0 is polled by lcore 1 (at t.yaml:9:62), which polls no queue of wire wire1"));
+	EXPECT_TRUE(fails_at(endpoints(R"(
+paths: { fast: { endpoints: [{ name: a, port: agent0, wire: kern0 }] } }
+)"), "t.yaml:11:61", "port kern0 is not a wire port"));
+	EXPECT_TRUE(fails_at(endpoints(R"(
+paths:
+  kernel: { taps: [{ wire: wire0, tap: kern0 }] }
+  fast: { endpoints: [{ name: a, port: wire0 }] }
+)"), "t.yaml:13:40", "port wire0 is already in paths.kernel.taps (at t.yaml:12:20)"));
+	EXPECT_TRUE(fails_at(endpoints(R"(
+paths: { fast: { endpoints: [{ name: a, port: agent0, wire: wire0, mac: "02:00:00:00:0g:01" }] } }
+)"), "t.yaml:11:73", "expected a MAC address such as 02:74:70:01:00:02, got"));
+	EXPECT_TRUE(fails_at(endpoints(R"(
+paths: { fast: { endpoints: [{ name: a, port: agent0, wire: wire0, mac: "01:00:5e:00:00:01" }] } }
+)"), "t.yaml:11:73", "MAC 01:00:5e:00:00:01 is a multicast address"));
+	EXPECT_TRUE(fails_at(R"(
+ports: [{ name: wire0, driver: ring }, { name: agent0, driver: ring }]
+lcores: [{ id: 0, role: control }, { id: 1, role: worker, poll: [{ port: wire0, queue: 0 }] }]
+paths: { fast: { endpoints: [{ name: a, port: agent0 }, { name: b, port: agent0 }] } }
+)", "t.yaml:3:74", "paths.fast.endpoints[1].port: duplicate endpoint port 'agent0'"));
+}
+
 } // namespace
 } // namespace tripath::config::test

@@ -1,5 +1,7 @@
 // The dataplane end to end over ring ethdevs: the worker runs on lcore 1, this thread is the
 // control lcore and pumps path A's exception I/O. Every frame that goes in is accounted for.
+#include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -45,7 +47,7 @@ uint64_t path_packets(const LcoreCounters &c, PathId p) { return c.path_packets[
 uint64_t worker_drops(const LcoreCounters &c)
 {
 	uint64_t n = drops(c, DropReason::rule_drop) + drops(c, DropReason::quota_exceeded) + drops(c, DropReason::no_kernel_tap) +
-		     drops(c, DropReason::kernel_ring_full);
+		     drops(c, DropReason::kernel_ring_full) + drops(c, DropReason::fast_tx_full);
 	for (unsigned r = unsigned(DropReason::truncated_ethernet); r <= unsigned(DropReason::bad_tcp_offset); r++)
 		n += c.drops[r];
 	return n;
@@ -210,6 +212,8 @@ std::vector<Frame> malformed_frames()
 	return v;
 }
 
+constexpr uint8_t kAgentMac[6] = {0x02, 0x74, 0x70, 0x01, 0x00, 0x02};
+
 // ---- ports and mbufs ----------------------------------------------------------------------
 
 rte_mbuf *to_mbuf(const Frame &f)
@@ -311,6 +315,7 @@ eal: { lcores: "0-1", main_lcore: 0 }
 ports:
   - { name: wire0, driver: ring }
   - { name: kern0, driver: tap }
+  - { name: agent0, driver: ring }
 )";
 	if (with_wire1)
 		y += "  - { name: wire1, driver: ring }\n";
@@ -322,6 +327,7 @@ lcores:
     idle: { pause_after: 64, sleep_min_us: 1, sleep_max_us: 50 }
     poll:
       - { port: wire0, queue: 0 }
+      - { port: agent0, queue: 0 }
 )";
 	if (with_wire1)
 		y += "      - { port: wire1, queue: 0 }\n";
@@ -330,7 +336,7 @@ paths:
   kernel:
     ring_size: )" + std::to_string(ring_size) + R"(
     taps: [{ wire: wire0, tap: kern0 }]
-  fast: { endpoints: [{ name: ep1, port: wire0 }] }
+  fast: { endpoints: [{ name: ep1, port: agent0, wire: wire0, mac: "02:74:70:01:00:02" }] }
   bulk: { peers: [{ name: peer1, address: "10.0.0.9:7000" }] }
 )";
 	if (!rules.empty())
@@ -344,6 +350,7 @@ protected:
 	{
 		wire0 = std::make_unique<RingPort>("w0");
 		kern0 = std::make_unique<RingPort>("k0");
+		agent0 = std::make_unique<RingPort>("a0");
 	}
 
 	void TearDown() override
@@ -352,6 +359,7 @@ protected:
 		wire0.reset();
 		kern0.reset();
 		wire1.reset();
+		agent0.reset();
 		EXPECT_EQ(rte_mempool_in_use_count(g_pool), 0u) << "an mbuf leaked";
 	}
 
@@ -362,6 +370,7 @@ protected:
 		std::vector<pipeline::PortInfo> ports = {
 			{"wire0", wire0->id, config::Driver::ring, 1},
 			{"kern0", kern0->id, config::Driver::tap, 1},
+			{"agent0", agent0->id, config::Driver::ring, 1},
 		};
 		if (wire1)
 			ports.push_back({"wire1", wire1->id, config::Driver::ring, 1});
@@ -395,7 +404,26 @@ protected:
 		return wait_until([&] { return dp->totals().rx_packets >= n; }, [] { return 0u; });
 	}
 
-	std::unique_ptr<RingPort> wire0, kern0, wire1;
+	// A frame as path B hands it to the agent: dst = the agent's MAC, src = the endpoint port's.
+	Frame as_sent_to_agent(Frame f) const { return with_macs(std::move(f), kAgentMac, mac_of(agent0->id)); }
+
+	static std::array<uint8_t, 6> mac_of(uint16_t port)
+	{
+		rte_ether_addr a;
+		rte_eth_macaddr_get(port, &a);
+		std::array<uint8_t, 6> out;
+		std::copy(a.addr_bytes, a.addr_bytes + 6, out.begin());
+		return out;
+	}
+
+	static Frame with_macs(Frame f, const uint8_t *dst, const std::array<uint8_t, 6> &src)
+	{
+		std::copy(dst, dst + 6, f.begin());
+		std::copy(src.begin(), src.end(), f.begin() + 6);
+		return f;
+	}
+
+	std::unique_ptr<RingPort> wire0, kern0, wire1, agent0;
 	std::unique_ptr<pipeline::Dataplane> dp;
 };
 
@@ -484,18 +512,20 @@ TEST_F(DataplaneTest, RuleVerdictsDropFallBackAndDefault)
 )";
 	ASSERT_NO_FATAL_FAILURE(start(config_yaml(1024, rules)));
 	// Ten of each kind, interleaved, so the order around the drops is checked too.
-	std::vector<Frame> in, kernel_bound;
+	std::vector<Frame> in, kernel_bound, fast_bound;
 	for (unsigned i = 0; i < 60; i++) {
 		const Frame kinds[] = {
 			udp4(9, i),                          // discard: dropped
-			udp4(uint16_t(7000 + i), i),         // rpc: fast, falls back to path A
+			udp4(uint16_t(7000 + i), i),         // rpc: fast, to endpoint ep1 (agent0)
 			tcp4(873, i),                        // backup: bulk, falls back to path A
 			tcp6(22, i),                         // ssh: path A
 			udp4(53, i),                         // no rule
 			i % 12 == 5 ? arp(i) : udp4(10, i),  // no rule
 		};
 		in.push_back(kinds[i % 6]);
-		if (i % 6 != 0)
+		if (i % 6 == 1)
+			fast_bound.push_back(as_sent_to_agent(in.back()));
+		else if (i % 6 != 0)
 			kernel_bound.push_back(in.back());
 	}
 	ASSERT_NO_FATAL_FAILURE(inject(wire0->rx, in));
@@ -503,17 +533,88 @@ TEST_F(DataplaneTest, RuleVerdictsDropFallBackAndDefault)
 	ASSERT_TRUE(pump_until([&] { return rte_ring_count(kern0->tx) >= kernel_bound.size(); }));
 	dp->stop();
 	EXPECT_EQ(take(kern0->tx), kernel_bound);
+	EXPECT_EQ(take(agent0->tx), fast_bound) << "path B: to the agent's MAC, from the endpoint port's";
 
 	LcoreCounters t = dp->totals();
 	EXPECT_EQ(t.rx_packets, 60u);
 	EXPECT_EQ(drops(t, DropReason::rule_drop), 10u);
 	EXPECT_EQ(pipeline::total_drops(t), 10u);
-	EXPECT_EQ(t.fallback_to_kernel, 20u) << "paths B and C fail open to path A";
+	EXPECT_EQ(t.fallback_to_kernel, 10u) << "path C fails open to path A";
 	EXPECT_EQ(t.unmatched, 20u);
-	EXPECT_EQ(path_packets(t, PathId::kernel), 50u);
-	EXPECT_EQ(path_packets(t, PathId::fast) + path_packets(t, PathId::bulk), 0u);
+	EXPECT_EQ(path_packets(t, PathId::kernel), 40u);
+	EXPECT_EQ(path_packets(t, PathId::fast), 10u);
+	EXPECT_EQ(path_packets(t, PathId::bulk), 0u);
 	EXPECT_EQ(t.tap_tx_packets, kernel_bound.size());
-	EXPECT_EQ(t.rx_packets, path_packets(t, PathId::kernel) + worker_drops(t));
+	EXPECT_EQ(t.rx_packets, path_packets(t, PathId::kernel) + path_packets(t, PathId::fast) + worker_drops(t));
+	pipeline::EndpointCounters ep = dp->endpoint_totals(0);
+	EXPECT_EQ(ep.to_agent_packets, 10u);
+	EXPECT_EQ(ep.to_agent_bytes, total_bytes(fast_bound));
+	uint64_t timed = 0;
+	for (uint64_t n : ep.to_agent_cycles)
+		timed += n;
+	EXPECT_EQ(timed, 10u) << "every packet sent to an agent is in the latency histogram";
+}
+
+// Path B both ways: requests to the agent with its MAC, answers back to the wire's next hop
+// (learned from the requests) from the host's MAC on that wire (its TAP's). Answers that are
+// not unicast, or that come before any request, are counted, not sent.
+TEST_F(DataplaneTest, PathBRequestsAndAnswers)
+{
+	const char *rules = "  - { name: rpc, priority: 10, match: { proto: udp, dst_port: \"7000-7999\" }, path: fast, endpoint: ep1 }\n"
+			    "  - { name: default, priority: 65535, path: kernel }\n";
+	ASSERT_NO_FATAL_FAILURE(start(config_yaml(1024, rules)));
+	std::array<uint8_t, 6> agent_port = mac_of(agent0->id), host = mac_of(kern0->id);
+
+	// An answer before any request: nobody to send it to yet.
+	ASSERT_NO_FATAL_FAILURE(inject(agent0->rx, {with_macs(udp4(40000, 0), agent_port.data(), {2, 0, 0, 0, 0, 9})}));
+	ASSERT_TRUE(wait_until([&] { return dp->totals().drops[unsigned(DropReason::no_wire_neighbor)] == 1; }, [] { return 0u; }));
+
+	std::vector<Frame> requests, to_agent;
+	for (unsigned i = 0; i < 40; i++) {
+		requests.push_back(udp4(uint16_t(7000 + i), i, 18 + i));
+		to_agent.push_back(as_sent_to_agent(requests.back()));
+	}
+	ASSERT_NO_FATAL_FAILURE(inject(wire0->rx, requests));
+	ASSERT_TRUE(wait_until([&] { return rte_ring_count(agent0->tx) >= requests.size(); }, [] { return 0u; }));
+	EXPECT_EQ(take(agent0->tx), to_agent);
+
+	// The agent answers (to the endpoint port's MAC), plus one ARP broadcast of its own.
+	const uint8_t client[6] = {0x02, 0x74, 0x70, 0x00, 0x00, 0x02}; // the requests' source
+	std::vector<Frame> answers, on_wire;
+	for (unsigned i = 0; i < 40; i++) {
+		answers.push_back(with_macs(udp4(40000, 100 + i, 30), agent_port.data(), {2, 0, 0, 0, 0, 9}));
+		on_wire.push_back(with_macs(answers.back(), client, host));
+	}
+	Frame arp_request = arp(7);
+	std::fill(arp_request.begin(), arp_request.begin() + 6, 0xff);
+	answers.insert(answers.begin() + 20, arp_request);
+	ASSERT_NO_FATAL_FAILURE(inject(agent0->rx, answers));
+	ASSERT_TRUE(wait_until([&] { return rte_ring_count(wire0->tx) >= on_wire.size(); }, [] { return 0u; }));
+	dp->stop();
+	EXPECT_EQ(take(wire0->tx), on_wire);
+
+	LcoreCounters t = dp->totals();
+	EXPECT_EQ(t.rx_packets, 40u) << "answers are not wire rx";
+	EXPECT_EQ(path_packets(t, PathId::fast), 40u);
+	EXPECT_EQ(t.answer_rx_packets, 42u);
+	EXPECT_EQ(t.answer_tx_packets, 40u);
+	EXPECT_EQ(drops(t, DropReason::no_wire_neighbor), 1u);
+	EXPECT_EQ(drops(t, DropReason::answer_not_unicast), 1u);
+	EXPECT_EQ(pipeline::total_drops(t), 2u);
+	pipeline::EndpointCounters ep = dp->endpoint_totals(0);
+	EXPECT_EQ(ep.to_agent_packets, 40u);
+	EXPECT_EQ(ep.to_agent_bytes, total_bytes(requests));
+	EXPECT_EQ(ep.answer_packets, 40u);
+	EXPECT_EQ(ep.answer_bytes, total_bytes(on_wire));
+	EXPECT_GE(ep.to_agent_bursts, 1u);
+	uint64_t timed = 0;
+	for (uint64_t n : ep.answer_cycles)
+		timed += n;
+	EXPECT_EQ(timed, 40u);
+	EXPECT_GT(pipeline::latency_quantile(ep.to_agent_cycles, 0.99), 0u);
+	auto hop = dp->next_hop(wire0->id);
+	ASSERT_TRUE(hop.has_value());
+	EXPECT_TRUE(std::equal(client, client + 6, hop->addr_bytes));
 }
 
 TEST_F(DataplaneTest, FullKernelRingDropsAreCountedAndTheRestDrainedAtStop)

@@ -103,9 +103,14 @@ struct KernelPathConfig {
 	unsigned ring_size = 1024;             // worker<->exception rings; power of two, 64..65536
 };
 
-struct FastEndpointConfig {                // path B (built in a later issue)
+// Path B: an agent reached through its own port (af_xdp on a veth/VF/SF in production, null
+// as a benchmark sink). Frames go out with dst = mac (when set), src = the port's own MAC; the
+// agent's answers, read from the port, leave on `wire` towards the wire's learned next hop.
+struct FastEndpointConfig {
 	std::string name;
 	std::string port;
+	std::string wire;                      // port the answers leave on (default: the only wire)
+	std::optional<std::array<uint8_t, 6>> mac; // the agent's MAC; unset: dst MAC left as received
 	SourceLoc loc;
 };
 

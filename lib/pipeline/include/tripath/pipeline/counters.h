@@ -34,6 +34,10 @@ enum class DropReason : uint8_t {
 	return_ring_full,   // exception -> worker ring full (kernel output)
 	wire_tx_full,       // the wire port did not take the packet
 	shutdown,           // in flight on a ring when the dataplane stopped
+	fast_tx_full,       // path B: the endpoint's port did not take the packet
+	answer_not_unicast, // from an endpoint: broadcast/multicast (ARP, ND), not an answer
+	no_wire_neighbor,   // from an endpoint before any request taught us the wire's next hop
+	answer_tx_full,     // from an endpoint: the wire port did not take the answer
 	count_
 };
 static_assert(unsigned(DropReason::truncated_ethernet) == unsigned(packet::ParseStatus::truncated_ethernet));
@@ -42,6 +46,11 @@ static_assert(unsigned(packet::ParseStatus::count_) == unsigned(DropReason::bad_
 
 const char *drop_reason_name(DropReason r);
 inline DropReason drop_reason_of(packet::ParseStatus s) { return DropReason(unsigned(s)); }
+// Reasons that end a packet the worker took from a wire queue (the others end kernel output,
+// agents' answers, or what was on a ring at stop).
+bool is_wire_rx_drop(DropReason r);
+// Reasons that end an agent's answer read from an endpoint port.
+bool is_answer_drop(DropReason r);
 
 // Paths as counted: what the worker decided (before any fallback).
 enum class PathId : uint8_t { kernel, fast, bulk, count_ };
@@ -66,6 +75,8 @@ struct alignas(RTE_CACHE_LINE_SIZE) LcoreCounters {
 	uint64_t tap_tx_packets = 0;     // exception lcore: delivered into a TAP
 	uint64_t tap_rx_packets = 0;     // exception lcore: read from a TAP (kernel output)
 	uint64_t wire_tx_packets = 0;    // worker: kernel output sent on the wire
+	uint64_t answer_rx_packets = 0;  // worker: read from fast endpoints (agents' answers)
+	uint64_t answer_tx_packets = 0;  // worker: agents' answers sent on the wire
 	std::array<uint64_t, kDropReasons> drops{};
 };
 

@@ -8,9 +8,11 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include <rte_ether.h>
 #include <rte_ethdev.h>
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
@@ -18,6 +20,7 @@
 #include <tripath/classify/rule_table.h>
 #include <tripath/config/config.h>
 #include <tripath/pipeline/counters.h>
+#include <tripath/pipeline/latency_hist.h>
 #include <tripath/quota/quota_table.h>
 
 namespace tripath::pipeline {
@@ -27,10 +30,39 @@ inline constexpr uint16_t kNoPort = UINT16_MAX;
 
 class Dataplane;
 
+// A wire's next hop (the router or client its path B requests come from), learned from those
+// requests: answers from agents go back to it. 0 until learned; else 1 << 48 | MAC.
+using NextHop = std::atomic<uint64_t>;   // writers: workers polling the wire; readers: workers
+
 struct PollQueue {
 	uint16_t port_id = kNoPort;
 	uint16_t queue = 0;
 	uint16_t tap_port = kNoPort;   // kNoPort: path A has no TAP for traffic from this port
+	NextHop *next_hop = nullptr;   // this wire's next hop (wires), or the answers' wire's (endpoints)
+	// Set when the port is a fast endpoint: what is read here are agents' answers.
+	uint16_t endpoint = UINT16_MAX;    // index in paths.fast_endpoints
+	uint16_t answer_port = kNoPort;    // the wire they leave on ...
+	uint16_t answer_queue = 0;         // ... on the tx queue this worker owns there
+	rte_ether_addr answer_src{};       // the host's MAC on that wire (its TAP's, else the port's)
+};
+
+// Path B, as a worker sends to it: the endpoint's port (tx queue = the worker's slot).
+struct EndpointTarget {
+	uint16_t port_id = kNoPort;
+	rte_ether_addr src{};          // the endpoint port's own MAC
+	rte_ether_addr dst{};          // the agent's MAC
+	bool set_dst = false;          // false: the frame keeps the destination it came with
+};
+
+// Per worker and endpoint; owner: that worker (sole writer). Readers: control lcore.
+struct alignas(RTE_CACHE_LINE_SIZE) EndpointCounters {
+	uint64_t to_agent_packets = 0;
+	uint64_t to_agent_bytes = 0;
+	uint64_t to_agent_bursts = 0;  // tx bursts: packets / bursts is how full the queue's bursts are
+	uint64_t answer_packets = 0;   // answers read from the endpoint and sent on the wire
+	uint64_t answer_bytes = 0;
+	LatencyHist to_agent_cycles{}; // TSC at wire rx -> after the endpoint tx burst
+	LatencyHist answer_cycles{};   // TSC at endpoint rx -> after the wire tx burst
 };
 
 // Kernel output bound for one wire port; drained by the worker that polls its queue 0.
@@ -48,6 +80,9 @@ struct WorkerContext {
 	std::vector<PollQueue> polls;
 	std::vector<ReturnDrain> drains;
 	rte_ring *to_kernel = nullptr; // producer: this worker; consumer: exception lcore
+	std::vector<EndpointTarget> endpoints; // path B targets, by endpoint index
+	uint16_t endpoint_queue = 0;   // this worker's tx queue on every endpoint port (its rank among wire pollers)
+	EndpointCounters *endpoint_counters = nullptr; // endpoints.size() slots, this worker's
 	LcoreCounters *counters = nullptr;
 	config::IdleBackoff idle;
 };
@@ -94,6 +129,10 @@ public:
 	const std::vector<PortInfo> &ports() const { return ports_; }
 	const std::vector<std::unique_ptr<WorkerContext>> &workers() const { return workers_; }
 	const classify::RuleTable &rules() const { return *rules_.load(std::memory_order_acquire); }
+	// Path B: one endpoint's counters summed over the workers (reader side).
+	EndpointCounters endpoint_totals(size_t endpoint) const;
+	// The wire's learned next hop, if any request has taught it yet.
+	std::optional<rte_ether_addr> next_hop(uint16_t wire_port) const;
 
 	// Swap in a new rule table built off the workers, and the rules it was built from. The old
 	// table is freed once every worker has passed a quiescent state (never while one reads it).
@@ -113,6 +152,8 @@ public:
 
 private:
 	void build();
+	void build_endpoints();
+	void set_endpoint_poll(PollQueue &pq, const config::LcoreConfig &lc);
 	void release();
 	const PortInfo *port_named(const std::string &name) const;
 	void free_ring_contents(rte_ring *ring);
@@ -132,6 +173,8 @@ private:
 	ExceptionContext exception_;
 	std::vector<rte_ring *> rings_;                    // every ring we created, for teardown
 	LcoreCounters *counters_ = nullptr;                // RTE_MAX_LCORE slots, hugepage memory
+	EndpointCounters *endpoint_counters_ = nullptr;    // workers x endpoints, hugepage memory
+	std::array<NextHop, RTE_MAX_ETHPORTS> next_hops_{};
 };
 
 // Lcore entry point for a worker (arg: WorkerContext*).

@@ -1,0 +1,135 @@
+// Path B: requests to agent endpoints, agents' answers back to the wire. Both directions are
+// an L2 rewrite and a tx burst on a queue this worker owns; no copies, no locks.
+#include <rte_branch_prediction.h>
+#include <rte_cycles.h>
+#include <rte_ether.h>
+
+#include "stages.h"
+
+namespace tripath::pipeline {
+
+namespace {
+
+uint64_t mac_word(const rte_ether_addr &a)
+{
+	uint64_t v = 0;
+	for (uint8_t b : a.addr_bytes)
+		v = v << 8 | b;
+	return v;
+}
+
+rte_ether_addr word_mac(uint64_t v)
+{
+	rte_ether_addr a;
+	for (int i = 5; i >= 0; i--, v >>= 8)
+		a.addr_bytes[i] = uint8_t(v);
+	return a;
+}
+
+void record_latency(LatencyHist &h, uint64_t since, unsigned n)
+{
+	bump(h[latency_bucket(rte_rdtsc() - since)], n);
+}
+
+// Sends what it can; the rest is counted under `reason`. Returns packets sent.
+unsigned tx_or_drop(LcoreCounters &c, uint16_t port, uint16_t queue, rte_mbuf **pkts, unsigned n, DropReason reason)
+{
+	unsigned sent = rte_eth_tx_burst(port, queue, pkts, uint16_t(n));
+	drop(c, pkts + sent, n - sent, reason);
+	return sent;
+}
+
+} // namespace
+
+void send_to_endpoints(WorkerContext &w, const PollQueue &from, rte_mbuf **pkts, const uint16_t *endpoint,
+		       unsigned n, uint64_t rx_tsc)
+{
+	LcoreCounters &c = *w.counters;
+	// Answers go back to whoever sends the requests: the wire's router (or client).
+	const auto *eh = rte_pktmbuf_mtod(pkts[n - 1], const rte_ether_hdr *);
+	uint64_t hop = 1ull << 48 | mac_word(eh->src_addr);
+	if (unlikely(from.next_hop->load(std::memory_order_relaxed) != hop))
+		from.next_hop->store(hop, std::memory_order_relaxed);
+
+	// One tx burst per endpoint present in the burst, packets kept in arrival order.
+	bool done[kBurst] = {};
+	rte_mbuf *group[kBurst];
+	uint32_t len[kBurst];   // read before tx: a sent mbuf may already be freed
+	for (unsigned first = 0; first < n; first++) {
+		if (done[first])
+			continue;
+		uint16_t ep = endpoint[first];
+		const EndpointTarget &t = w.endpoints[ep];
+		unsigned k = 0;
+		for (unsigned i = first; i < n; i++) {
+			if (done[i] || endpoint[i] != ep)
+				continue;
+			done[i] = true;
+			auto *h = rte_pktmbuf_mtod(pkts[i], rte_ether_hdr *);
+			h->src_addr = t.src;
+			if (t.set_dst)
+				h->dst_addr = t.dst;
+			len[k] = pkts[i]->pkt_len;
+			group[k++] = pkts[i];
+		}
+		unsigned sent = tx_or_drop(c, t.port_id, w.endpoint_queue, group, k, DropReason::fast_tx_full);
+		uint64_t bytes = 0;
+		for (unsigned i = 0; i < sent; i++)
+			bytes += len[i];
+		EndpointCounters &ec = w.endpoint_counters[ep];
+		bump(ec.to_agent_packets, sent);
+		bump(ec.to_agent_bytes, bytes);
+		bump(ec.to_agent_bursts);
+		bump(c.path_packets[unsigned(PathId::fast)], sent);
+		bump(c.path_bytes[unsigned(PathId::fast)], bytes);
+		if (sent)
+			record_latency(ec.to_agent_cycles, rx_tsc, sent);
+	}
+}
+
+unsigned forward_answers(WorkerContext &w, const PollQueue &pq)
+{
+	rte_mbuf *pkts[kBurst];
+	unsigned n = rte_eth_rx_burst(pq.port_id, pq.queue, pkts, kBurst);
+	if (n == 0)
+		return 0;
+	uint64_t rx_tsc = rte_rdtsc();
+	LcoreCounters &c = *w.counters;
+	bump(c.answer_rx_packets, n);
+
+	rte_mbuf *out[kBurst], *not_unicast[kBurst];
+	uint32_t len[kBurst];   // read before tx: a sent mbuf may already be freed
+	unsigned n_out = 0, n_bad = 0;
+	uint64_t hop = pq.next_hop->load(std::memory_order_relaxed);
+	rte_ether_addr dst = word_mac(hop);
+	for (unsigned i = 0; i < n; i++) {
+		auto *h = rte_pktmbuf_mtod(pkts[i], rte_ether_hdr *);
+		// An agent's ARP or ND is for its own link, not an answer for the wire.
+		if (unlikely(pkts[i]->data_len < sizeof(rte_ether_hdr) || !rte_is_unicast_ether_addr(&h->dst_addr))) {
+			not_unicast[n_bad++] = pkts[i];
+			continue;
+		}
+		h->src_addr = pq.answer_src;
+		h->dst_addr = dst;
+		len[n_out] = pkts[i]->pkt_len;
+		out[n_out++] = pkts[i];
+	}
+	drop(c, not_unicast, n_bad, DropReason::answer_not_unicast);
+	if (unlikely(hop == 0)) {
+		drop(c, out, n_out, DropReason::no_wire_neighbor);
+		return n;
+	}
+	unsigned sent = tx_or_drop(c, pq.answer_port, pq.answer_queue, out, n_out, DropReason::answer_tx_full);
+	uint64_t bytes = 0;
+	for (unsigned i = 0; i < sent; i++)
+		bytes += len[i];
+	EndpointCounters &ec = w.endpoint_counters[pq.endpoint];
+	bump(c.answer_tx_packets, sent);
+	bump(ec.answer_packets, sent);
+	bump(ec.answer_bytes, bytes);
+	if (sent)
+		record_latency(ec.answer_cycles, rx_tsc, sent);
+	return n;
+}
+
+} // namespace tripath::pipeline
