@@ -121,6 +121,7 @@ void register_commands(Runtime &rt)
 	r.add("show lcores", "lcore", "role, polled queues, loops, busy share of each lcore",
 	      [&rt](const Args &) { return ok(format_lcores(rt)); });
 	register_rule_commands(rt);
+	register_fast_commands(rt);
 }
 
 } // namespace tripath::app

@@ -43,6 +43,8 @@ std::string format_totals(Runtime &rt);
 
 void register_commands(Runtime &rt);
 void register_rule_commands(Runtime &rt);
+void register_fast_commands(Runtime &rt);
+std::string format_endpoints(const Runtime &rt);
 
 // Split mode: find each split port's XDP classifier and load the rules; false with `error`.
 bool attach_split_ports(Runtime &rt, std::string &error); // show rules, rule add|replace|del

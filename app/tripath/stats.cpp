@@ -61,9 +61,11 @@ std::string format_path_stats(const LcoreCounters &c)
 	for (unsigned p = 0; p < pipeline::kPaths; p++)
 		to_paths += c.path_packets[p];
 	uint64_t drops = pipeline::total_drops(c);
-	uint64_t rx_drops = 0;
-	for (unsigned d = 0; d <= unsigned(DropReason::kernel_ring_full); d++)
-		rx_drops += c.drops[d];
+	uint64_t rx_drops = 0, answer_drops = 0;
+	for (unsigned d = 1; d < pipeline::kDropReasons; d++) {
+		rx_drops += pipeline::is_wire_rx_drop(DropReason(d)) ? c.drops[d] : 0;
+		answer_drops += pipeline::is_answer_drop(DropReason(d)) ? c.drops[d] : 0;
+	}
 	out += "\n  ######################## path statistics ########################\n";
 	out += line("  RX-packets: %-12" PRIu64 " RX-bytes: %" PRIu64 "\n", c.rx_packets, c.rx_bytes);
 	out += line("  %-8s %14s %16s\n", "path", "packets", "bytes");
@@ -71,6 +73,8 @@ std::string format_path_stats(const LcoreCounters &c)
 		out += line("  %-8s %14" PRIu64 " %16" PRIu64 "\n", pipeline::path_name(PathId(p)), c.path_packets[p], c.path_bytes[p]);
 	out += line("  only the default rule matched:          %" PRIu64 "\n", c.unmatched);
 	out += line("  fast/bulk verdicts carried by kernel:  %" PRIu64 "\n", c.fallback_to_kernel);
+	out += line("  fast path: answers from agents %" PRIu64 ", to the wire %" PRIu64 " (dropped %" PRIu64 ")\n",
+		    c.answer_rx_packets, c.answer_tx_packets, answer_drops);
 	out += line("  demoted to kernel (over a quota):      %" PRIu64 "\n", c.demoted);
 	out += line("  kernel path: into TAP %" PRIu64 ", kernel output from TAP %" PRIu64 ", sent on wire %" PRIu64 "\n",
 		    c.tap_tx_packets, c.tap_rx_packets, c.wire_tx_packets);

@@ -16,7 +16,7 @@ const char *drop_reason_name(DropReason r)
 	case DropReason::wire_tx_full: return "wire_tx_full";
 	case DropReason::shutdown: return "shutdown";
 	case DropReason::fast_tx_full: return "fast_tx_full";
-	case DropReason::answer_not_unicast: return "answer_not_unicast";
+	case DropReason::not_an_answer: return "not_an_answer";
 	case DropReason::no_wire_neighbor: return "no_wire_neighbor";
 	case DropReason::answer_tx_full: return "answer_tx_full";
 	default: return "unknown";
@@ -30,7 +30,7 @@ bool is_wire_rx_drop(DropReason r)
 
 bool is_answer_drop(DropReason r)
 {
-	return r == DropReason::answer_not_unicast || r == DropReason::no_wire_neighbor || r == DropReason::answer_tx_full;
+	return r == DropReason::not_an_answer || r == DropReason::no_wire_neighbor || r == DropReason::answer_tx_full;
 }
 
 const char *path_name(PathId p)

@@ -26,6 +26,12 @@ rte_ether_addr word_mac(uint64_t v)
 	return a;
 }
 
+bool is_ip_or_vlan(rte_be16_t type)
+{
+	return type == RTE_BE16(RTE_ETHER_TYPE_IPV4) || type == RTE_BE16(RTE_ETHER_TYPE_IPV6) ||
+		type == RTE_BE16(RTE_ETHER_TYPE_VLAN) || type == RTE_BE16(RTE_ETHER_TYPE_QINQ);
+}
+
 void record_latency(LatencyHist &h, uint64_t since, unsigned n)
 {
 	bump(h[latency_bucket(rte_rdtsc() - since)], n);
@@ -41,16 +47,20 @@ unsigned tx_or_drop(LcoreCounters &c, uint16_t port, uint16_t queue, rte_mbuf **
 
 } // namespace
 
-void send_to_endpoints(WorkerContext &w, const PollQueue &from, rte_mbuf **pkts, const uint16_t *endpoint,
+void learn_next_hop(const PollQueue &wire, const rte_mbuf *last)
+{
+	const auto *eh = rte_pktmbuf_mtod(last, const rte_ether_hdr *);
+	if (unlikely(last->data_len < sizeof(rte_ether_hdr) || !rte_is_unicast_ether_addr(&eh->src_addr)))
+		return;
+	uint64_t hop = 1ull << 48 | mac_word(eh->src_addr);
+	if (unlikely(wire.next_hop->load(std::memory_order_relaxed) != hop))
+		wire.next_hop->store(hop, std::memory_order_relaxed);
+}
+
+void send_to_endpoints(WorkerContext &w, rte_mbuf **pkts, const uint16_t *endpoint,
 		       unsigned n, uint64_t rx_tsc)
 {
 	LcoreCounters &c = *w.counters;
-	// Answers go back to whoever sends the requests: the wire's router (or client).
-	const auto *eh = rte_pktmbuf_mtod(pkts[n - 1], const rte_ether_hdr *);
-	uint64_t hop = 1ull << 48 | mac_word(eh->src_addr);
-	if (unlikely(from.next_hop->load(std::memory_order_relaxed) != hop))
-		from.next_hop->store(hop, std::memory_order_relaxed);
-
 	// One tx burst per endpoint present in the burst, packets kept in arrival order.
 	bool done[kBurst] = {};
 	rte_mbuf *group[kBurst];
@@ -105,7 +115,8 @@ unsigned forward_answers(WorkerContext &w, const PollQueue &pq)
 	for (unsigned i = 0; i < n; i++) {
 		auto *h = rte_pktmbuf_mtod(pkts[i], rte_ether_hdr *);
 		// An agent's ARP or ND is for its own link, not an answer for the wire.
-		if (unlikely(pkts[i]->data_len < sizeof(rte_ether_hdr) || !rte_is_unicast_ether_addr(&h->dst_addr))) {
+		if (unlikely(pkts[i]->data_len < sizeof(rte_ether_hdr) || !rte_is_unicast_ether_addr(&h->dst_addr) ||
+			     !is_ip_or_vlan(h->ether_type))) {
 			not_unicast[n_bad++] = pkts[i];
 			continue;
 		}
@@ -114,7 +125,7 @@ unsigned forward_answers(WorkerContext &w, const PollQueue &pq)
 		len[n_out] = pkts[i]->pkt_len;
 		out[n_out++] = pkts[i];
 	}
-	drop(c, not_unicast, n_bad, DropReason::answer_not_unicast);
+	drop(c, not_unicast, n_bad, DropReason::not_an_answer);
 	if (unlikely(hop == 0)) {
 		drop(c, out, n_out, DropReason::no_wire_neighbor);
 		return n;

@@ -16,9 +16,13 @@ inline void drop(LcoreCounters &c, rte_mbuf **pkts, unsigned n, DropReason reaso
 	rte_pktmbuf_free_bulk(pkts, n);
 }
 
-// Path B: send packets to their endpoints (endpoint[i] for pkts[i]), learning the wire's next
-// hop from them. rx_tsc: when the burst was read, for the latency histogram.
-void send_to_endpoints(WorkerContext &w, const PollQueue &from, rte_mbuf **pkts, const uint16_t *endpoint,
+// The wire's next hop (its router, or the lab's client) is whoever sent the last frame of a
+// burst: agents' answers go back to it.
+void learn_next_hop(const PollQueue &wire, const rte_mbuf *last);
+
+// Path B: send packets to their endpoints (endpoint[i] for pkts[i]).
+// rx_tsc: when the burst was read, for the latency histogram.
+void send_to_endpoints(WorkerContext &w, rte_mbuf **pkts, const uint16_t *endpoint,
 		       unsigned n, uint64_t rx_tsc);
 
 // Path B's return: read agents' answers from an endpoint queue and send them on its wire.

@@ -57,6 +57,8 @@ unsigned poll_queue(WorkerContext &w, const PollQueue &pq, const classify::RuleT
 	if (n == 0)
 		return 0;
 	uint64_t rx_tsc = rte_rdtsc();
+	if (!w.endpoints.empty())
+		learn_next_hop(pq, pkts[n - 1]);
 	LcoreCounters &c = *w.counters;
 
 	packet::FlowKey keys[kBurst];
@@ -150,7 +152,7 @@ unsigned poll_queue(WorkerContext &w, const PollQueue &pq, const classify::RuleT
 	drop(c, dropped, n_dropped, DropReason::rule_drop);
 	drop(c, over_quota, n_over, DropReason::quota_exceeded);
 	if (n_fast)
-		send_to_endpoints(w, pq, fast, fast_endpoint, n_fast, rx_tsc);
+		send_to_endpoints(w, fast, fast_endpoint, n_fast, rx_tsc);
 	if (unlikely(pq.tap_port == kNoPort))
 		drop(c, kernel, n_kernel, DropReason::no_kernel_tap);
 	else if (n_kernel)

@@ -27,9 +27,9 @@ TEST(ConfigLoad, LabConfig)
 	EXPECT_EQ(cfg.eal.memory_mb, 256u);
 	EXPECT_EQ(cfg.eal.hugepages, HugepageMode::automatic);
 	EXPECT_EQ(cfg.eal.file_prefix, "tripath-lab");
-	EXPECT_EQ(cfg.eal.loc.line, 18);
+	EXPECT_EQ(cfg.eal.loc.line, 24);
 
-	ASSERT_EQ(cfg.ports.size(), 2u);
+	ASSERT_EQ(cfg.ports.size(), 3u);
 	const PortConfig &wire = cfg.ports[0];
 	EXPECT_EQ(wire.name, "wire0");
 	EXPECT_EQ(wire.driver, Driver::af_xdp);
@@ -39,7 +39,7 @@ TEST(ConfigLoad, LabConfig)
 	EXPECT_EQ(wire.rx_desc, 1024);
 	EXPECT_EQ(wire.tx_desc, 1024);
 	EXPECT_TRUE(wire.promisc);
-	EXPECT_EQ(wire.loc.str(), path + ":25:5");
+	EXPECT_EQ(wire.loc.str(), path + ":31:5");
 	EXPECT_EQ(wire.ingress, Ingress::owned);
 	EXPECT_EQ(cfg.ports[1].driver, Driver::tap);
 	EXPECT_EQ(cfg.ports[1].args, (Args{{"iface", "kern0"}, {"mac", "02:74:70:00:00:01"}}));
@@ -54,17 +54,21 @@ TEST(ConfigLoad, LabConfig)
 	EXPECT_EQ(cfg.lcores[0].idle.sleep_min_us, 10u);
 	EXPECT_EQ(cfg.lcores[0].idle.sleep_max_us, 1000u);
 	EXPECT_EQ(cfg.lcores[1].role, LcoreRole::worker);
-	ASSERT_EQ(cfg.lcores[1].poll.size(), 1u);
+	ASSERT_EQ(cfg.lcores[1].poll.size(), 2u);
 	EXPECT_EQ(cfg.lcores[1].poll[0].port, "wire0");
 	EXPECT_EQ(cfg.lcores[1].poll[0].queue, 0);
-	EXPECT_EQ(cfg.lcores[1].poll[0].loc.line, 40);
+	EXPECT_EQ(cfg.lcores[1].poll[0].loc.line, 50);
+	EXPECT_EQ(cfg.lcores[1].poll[1].port, "agent1");
 	EXPECT_EQ(cfg.lcores[1].idle.sleep_max_us, 200u);
 
 	EXPECT_EQ(cfg.paths.kernel.ring_size, 1024u);
 	ASSERT_EQ(cfg.paths.kernel.taps.size(), 1u);
 	EXPECT_EQ(cfg.paths.kernel.taps[0].wire, "wire0");
 	EXPECT_EQ(cfg.paths.kernel.taps[0].tap, "kern0");
-	EXPECT_TRUE(cfg.paths.fast_endpoints.empty());
+	ASSERT_EQ(cfg.paths.fast_endpoints.size(), 1u);
+	EXPECT_EQ(cfg.paths.fast_endpoints[0].port, "agent1");
+	EXPECT_EQ(cfg.paths.fast_endpoints[0].wire, "wire0");
+	EXPECT_EQ(cfg.ports[2].args, (Args{{"iface", "ag1"}, {"start_queue", "0"}, {"queue_count", "1"}}));
 	EXPECT_TRUE(cfg.paths.bulk_peers.empty());
 
 	ASSERT_EQ(cfg.tenants.size(), 1u);
@@ -75,7 +79,7 @@ TEST(ConfigLoad, LabConfig)
 	EXPECT_EQ(cfg.tenants[0].prefixes[1].addr[1], 0x77);
 	EXPECT_EQ(cfg.tenants[0].prefixes[1].len, 64);
 
-	ASSERT_EQ(cfg.rules.size(), 4u);
+	ASSERT_EQ(cfg.rules.size(), 5u);
 	EXPECT_EQ(cfg.rules[0].name, "arp");
 	EXPECT_EQ(cfg.rules[0].match.ether_type, 0x0806);
 	EXPECT_EQ(cfg.rules[1].name, "ssh");
@@ -85,12 +89,15 @@ TEST(ConfigLoad, LabConfig)
 	EXPECT_EQ(cfg.rules[1].match.dst_port->hi, 22u);
 	EXPECT_EQ(cfg.rules[2].name, "dns");
 	EXPECT_EQ(cfg.rules[2].match.proto, 17);
-	EXPECT_EQ(cfg.rules[3].name, "lab-default");
-	EXPECT_EQ(cfg.rules[3].priority, 65000u);
-	EXPECT_EQ(cfg.rules[3].tenant, "lab");
-	EXPECT_FALSE(cfg.rules[3].match.proto);
-	for (const auto &r : cfg.rules)
-		EXPECT_EQ(r.path, PathKind::kernel);
+	EXPECT_EQ(cfg.rules[3].name, "agent-rpc");
+	EXPECT_EQ(cfg.rules[3].path, PathKind::fast);
+	EXPECT_EQ(cfg.rules[3].target, "agent1");
+	EXPECT_EQ(cfg.rules[4].name, "lab-default");
+	EXPECT_EQ(cfg.rules[4].priority, 65000u);
+	EXPECT_EQ(cfg.rules[4].tenant, "lab");
+	EXPECT_FALSE(cfg.rules[4].match.proto);
+	for (size_t i : {0, 1, 2, 4})
+		EXPECT_EQ(cfg.rules[i].path, PathKind::kernel);
 	EXPECT_TRUE(cfg.warnings.empty());
 }
 

@@ -587,7 +587,9 @@ TEST_F(DataplaneTest, PathBRequestsAndAnswers)
 	}
 	Frame arp_request = arp(7);
 	std::fill(arp_request.begin(), arp_request.begin() + 6, 0xff);
+	Frame arp_reply = with_macs(arp(8), agent_port.data(), {2, 0, 0, 0, 0, 9}); // unicast, but not IP
 	answers.insert(answers.begin() + 20, arp_request);
+	answers.insert(answers.begin() + 30, arp_reply);
 	ASSERT_NO_FATAL_FAILURE(inject(agent0->rx, answers));
 	ASSERT_TRUE(wait_until([&] { return rte_ring_count(wire0->tx) >= on_wire.size(); }, [] { return 0u; }));
 	dp->stop();
@@ -596,11 +598,11 @@ TEST_F(DataplaneTest, PathBRequestsAndAnswers)
 	LcoreCounters t = dp->totals();
 	EXPECT_EQ(t.rx_packets, 40u) << "answers are not wire rx";
 	EXPECT_EQ(path_packets(t, PathId::fast), 40u);
-	EXPECT_EQ(t.answer_rx_packets, 42u);
+	EXPECT_EQ(t.answer_rx_packets, 43u);
 	EXPECT_EQ(t.answer_tx_packets, 40u);
 	EXPECT_EQ(drops(t, DropReason::no_wire_neighbor), 1u);
-	EXPECT_EQ(drops(t, DropReason::answer_not_unicast), 1u);
-	EXPECT_EQ(pipeline::total_drops(t), 2u);
+	EXPECT_EQ(drops(t, DropReason::not_an_answer), 2u);
+	EXPECT_EQ(pipeline::total_drops(t), 3u);
 	pipeline::EndpointCounters ep = dp->endpoint_totals(0);
 	EXPECT_EQ(ep.to_agent_packets, 40u);
 	EXPECT_EQ(ep.to_agent_bytes, total_bytes(requests));

@@ -35,7 +35,7 @@ enum class DropReason : uint8_t {
 	wire_tx_full,       // the wire port did not take the packet
 	shutdown,           // in flight on a ring when the dataplane stopped
 	fast_tx_full,       // path B: the endpoint's port did not take the packet
-	answer_not_unicast, // from an endpoint: broadcast/multicast (ARP, ND), not an answer
+	not_an_answer,      // from an endpoint: not unicast IP (its ARP, ND): the agent's own link traffic
 	no_wire_neighbor,   // from an endpoint before any request taught us the wire's next hop
 	answer_tx_full,     // from an endpoint: the wire port did not take the answer
 	count_
