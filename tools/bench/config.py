@@ -2,7 +2,9 @@
 """tripath benchmark config: N rules and T tenants over the traffic of workload.py.
 
 Ports: wire0 (net_pcap, rx_pcap=FILE, infinite_rx=1) polled by worker lcore 1; its path A
-"tap" is sink0, a net_null port, so path A ends in a sink instead of the kernel. Idle backoff
+"tap" is sink0, a net_null port, so path A ends in a sink instead of the kernel; the fast
+endpoint "agents" is agent0, a net_null port the worker sends path B to directly (path C's
+bulk verdicts still ride path A until path C exists). Idle backoff
 is off on both lcores.
 
 Rules, in priority order (lower first; ties keep file order):
@@ -299,6 +301,7 @@ def config_yaml(a, rules):
     lines = [
         f"# tools/bench/config.py --rules {a.rules} --tenants {a.tenants} --seed {a.seed}",
         "# wire0 (pcap replay) -> worker lcore 1 -> path A ring -> control lcore 0 -> sink0 (null)",
+        "#                                        -> path B: agent0 (null), sent by the worker itself",
         "eal:",
         '  lcores: "0-1"',
         "  main_lcore: 0",
