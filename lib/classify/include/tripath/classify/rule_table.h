@@ -1,5 +1,6 @@
-// The compiled rule set: rte_acl tries (one for IPv4 and non-IP frames, one for IPv6), looked
-// up a burst at a time. Built off the workers, published under RCU, never edited in place.
+// The compiled rule set, looked up a burst at a time: rte_acl contexts (one each for IPv4, IPv6
+// and non-IP frames), plus, in large rule sets, hash buckets for the rules on long address
+// prefixes (doc/classifier.md). Built off the workers, published under RCU, never edited in place.
 #pragma once
 
 #include <cstdint>
@@ -13,6 +14,8 @@
 struct rte_acl_ctx;
 
 namespace tripath::classify {
+
+class PrefixBuckets;
 
 inline constexpr uint32_t kNoRule = UINT32_MAX;   // no rule matched: the default path
 inline constexpr uint16_t kNoTarget = UINT16_MAX;
@@ -40,17 +43,21 @@ public:
 	size_t size() const { return names_.size(); }
 	const std::string &rule_name(uint32_t index) const { return names_[index]; }
 	size_t acl_rules() const { return acl_rules_; }   // after v4/v6 and VLAN expansion
+	size_t bucket_rules() const { return bucket_rules_; } // held by prefix buckets, not rte_acl
 	// The last rule when it has no match (the config's default), else kNoRule.
 	uint32_t default_rule() const { return default_rule_; }
 
 private:
 	RuleTable() = default;
 
-	rte_acl_ctx *ctx4_ = nullptr;   // IPv4 and non-IP frames; null when no rule applies
+	rte_acl_ctx *ctx4_ = nullptr;   // IPv4 frames; null when no rule applies
 	rte_acl_ctx *ctx6_ = nullptr;   // IPv6 frames
+	rte_acl_ctx *ctx_other_ = nullptr; // frames that are not IP
+	std::unique_ptr<PrefixBuckets> buckets4_, buckets6_; // null when rte_acl holds every rule
 	std::vector<Verdict> verdicts_; // by rule index
 	std::vector<std::string> names_;
 	size_t acl_rules_ = 0;
+	size_t bucket_rules_ = 0;
 	uint32_t default_rule_ = kNoRule;
 };
 

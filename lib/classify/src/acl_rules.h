@@ -1,0 +1,26 @@
+// Config rules → rte_acl rules and field definitions for the three contexts of acl_layout.h.
+#pragma once
+
+#include <vector>
+
+#include <tripath/config/config.h>
+
+#include "acl_layout.h"
+
+namespace tripath::classify::acl {
+
+// The rules of each context, in config order (rte_acl's priority keeps config order too).
+struct CompiledRules {
+	std::vector<Rule4> v4;
+	std::vector<Rule6> v6;
+	std::vector<RuleOther> other;
+};
+
+// Rules with taken[i] set are held elsewhere (prefix_buckets.h) and left out.
+CompiledRules compile_rules(const config::Config &cfg, const std::vector<bool> &taken);
+
+rte_acl_config config4();
+rte_acl_config config6();
+rte_acl_config config_other();
+
+} // namespace tripath::classify::acl
