@@ -28,7 +28,9 @@
 #include <rte_acl.h>
 #include <rte_cycles.h>
 #include <rte_eal.h>
+#include <rte_lcore.h>
 #include <rte_log.h>
+#include <rte_malloc.h>
 #include <rte_version.h>
 
 #include <tripath/classify/reference.h>
@@ -181,6 +183,18 @@ double status_mib(const char *key)
 	return -1;
 }
 
+// Bytes allocated from DPDK's heaps, all sockets.
+int64_t dpdk_heap_allocated()
+{
+	int64_t sum = 0;
+	for (unsigned s = 0; s < rte_socket_count(); s++) {
+		rte_malloc_socket_stats st{};
+		if (rte_malloc_get_socket_stats(rte_socket_id_by_idx(s), &st) == 0)
+			sum += int64_t(st.heap_allocsz_bytes);
+	}
+	return sum;
+}
+
 // Resets VmHWM to the current RSS, so the next reading is the peak of what follows.
 void reset_peak_rss()
 {
@@ -245,6 +259,7 @@ struct Table {
 	uint64_t nodes_created = 0;      // rte_acl build phase, all contexts
 	uint64_t build_pool_bytes = 0;   // rte_acl build phase heap, all contexts
 	uint64_t runtime_bytes = 0;      // rte_acl gen phase "total", all contexts
+	int64_t dpdk_heap_bytes = 0;     // DPDK memory the table holds: tries, prefix buckets
 	std::unique_ptr<classify::RuleTable> table;
 	config::Config cfg;
 	std::vector<double> cycles_per_key; // one per repetition
@@ -297,12 +312,14 @@ void build_table(Table &t, const Options &o)
 	FILE *log_stream = open_memstream(&log, &log_len);
 	rte_openlog_stream(log_stream);
 	t.rss_before_mib = status_mib("VmRSS:");
+	int64_t heap_before = dpdk_heap_allocated();
 	reset_peak_rss();
 	auto t2 = std::chrono::steady_clock::now();
 	t.table = classify::RuleTable::build(t.cfg);
 	auto t3 = std::chrono::steady_clock::now();
 	t.build_peak_rss_mib = status_mib("VmHWM:");
 	t.rss_after_mib = status_mib("VmRSS:");
+	t.dpdk_heap_bytes = dpdk_heap_allocated() - heap_before;
 	rte_openlog_stream(nullptr);
 	std::fclose(log_stream);
 	std::string text(log, log_len);
@@ -518,6 +535,7 @@ std::string to_json(const Options &o, const std::vector<Table> &tables, size_t f
 		  << ", \"build_rss_growth_mib\": " << num(t.build_peak_rss_mib - t.rss_before_mib)
 		  << ", \"rss_after_mib\": " << num(t.rss_after_mib) << ",\n     \"acl_nodes_created\": " << t.nodes_created
 		  << ", \"acl_build_pool_bytes\": " << t.build_pool_bytes << ", \"acl_runtime_bytes\": " << t.runtime_bytes
+		  << ", \"dpdk_heap_bytes\": " << t.dpdk_heap_bytes
 		  << ",\n     \"contexts\": [";
 		unsigned tries = 0;
 		for (size_t c = 0; c < t.contexts.size(); c++) {
