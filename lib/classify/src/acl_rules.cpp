@@ -66,11 +66,6 @@ void prefix_words(rte_acl_field *f, const config::Prefix &p, unsigned words)
 	}
 }
 
-bool has_ip_fields(const config::RuleMatch &m)
-{
-	return m.src || m.dst || m.proto || m.dscp || m.src_port || m.dst_port;
-}
-
 // Can the rule match a frame of this IP version at all?
 bool fits_ip(const config::RuleMatch &m, uint8_t version, uint16_t ether_type)
 {
@@ -126,6 +121,11 @@ void add(std::vector<Rule> &out, const rte_acl_config &c, const Slots &s, const 
 
 } // namespace
 
+bool has_ip_fields(const config::RuleMatch &m)
+{
+	return m.src || m.dst || m.proto || m.dscp || m.src_port || m.dst_port;
+}
+
 rte_acl_config config4()
 {
 	rte_acl_config c{};
@@ -169,7 +169,7 @@ rte_acl_config config_other()
 	return c;
 }
 
-CompiledRules compile_rules(const config::Config &cfg, const std::vector<bool> &taken)
+CompiledRules compile_rules(const config::Config &cfg, const std::vector<bool> &taken, bool with_non_ip)
 {
 	const rte_acl_config c4 = config4(), c6 = config6(), co = config_other();
 	CompiledRules out;
@@ -182,7 +182,7 @@ CompiledRules compile_rules(const config::Config &cfg, const std::vector<bool> &
 			add(out.v4, c4, slots4, m, data);
 		if (fits_ip(m, 6, 0x86dd))
 			add(out.v6, c6, slots6, m, data);
-		if (!has_ip_fields(m))
+		if (with_non_ip && !has_ip_fields(m))
 			add(out.other, co, slots_other, m, data);
 	}
 	return out;

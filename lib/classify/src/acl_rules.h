@@ -16,8 +16,12 @@ struct CompiledRules {
 	std::vector<RuleOther> other;
 };
 
-// Rules with taken[i] set are held elsewhere (prefix_buckets.h) and left out.
-CompiledRules compile_rules(const config::Config &cfg, const std::vector<bool> &taken);
+// Rules with taken[i] set are held elsewhere (prefix_buckets.h) and left out; so are the
+// non-IP context's rules unless with_non_ip (non_ip_rules.h holds them otherwise).
+CompiledRules compile_rules(const config::Config &cfg, const std::vector<bool> &taken, bool with_non_ip);
+
+// Does the rule name a field only IP frames have? (Then no non-IP frame matches it.)
+bool has_ip_fields(const config::RuleMatch &m);
 
 rte_acl_config config4();
 rte_acl_config config6();

@@ -12,12 +12,19 @@ namespace tripath::classify {
 
 // The small fields of a key in one word: proto, dscp, and whether ports were read.
 constexpr unsigned kDscpShift = 8, kL4Shift = 16;
-// Which fields an entry names: the first three select the mask kSmallMasks[names & 7].
-constexpr uint8_t kNamesProto = 1, kNamesDscp = 2, kNamesL4 = 4, kNamesFrame = 8;
+// Which small fields an entry names: selects the mask kSmallMasks[names].
+constexpr uint8_t kNamesProto = 1, kNamesDscp = 2, kNamesL4 = 4;
 
 inline uint32_t small_fields(const packet::FlowKey &k)
 {
 	return k.proto | uint32_t(k.dscp) << kDscpShift | uint32_t(k.l4_offset != 0) << kL4Shift;
+}
+
+// Frame length as every classifier here sees it (rte_acl's 16-bit field, the XDP program): a
+// frame over 65535 bytes counts as 65535.
+inline uint32_t frame_len_of(const packet::FlowKey &k)
+{
+	return k.frame_len < UINT16_MAX ? k.frame_len : UINT16_MAX;
 }
 
 constexpr uint32_t small_mask(unsigned names)
@@ -50,7 +57,7 @@ struct EntryTail {
 	uint32_t rule;                       // index into cfg.rules
 	uint16_t sport_lo, sport_span;       // port - lo <= span, unsigned
 	uint16_t dport_lo, dport_span;
-	uint16_t frame_lo, frame_span;       // frame_len - lo <= span in 32 bits, when named
+	uint16_t frame_lo, frame_span;       // frame_len_of() - lo <= span
 	uint8_t names;                       // kNames* bits
 	uint8_t src_len, dst_len;            // prefix lengths; 0 when the rule names no address
 	uint8_t pad;
@@ -58,9 +65,8 @@ struct EntryTail {
 	template <typename Key>
 	bool matches(const Key &k) const
 	{
-		return ((k.small & kSmallMasks[names & 7]) == small) & (uint16_t(k.sport - sport_lo) <= sport_span) &
-		       (uint16_t(k.dport - dport_lo) <= dport_span) &
-		       ((k.frame_len - frame_lo <= frame_span) | !(names & kNamesFrame));
+		return ((k.small & kSmallMasks[names]) == small) & (uint16_t(k.sport - sport_lo) <= sport_span) &
+		       (uint16_t(k.dport - dport_lo) <= dport_span) & (k.frame_len - frame_lo <= frame_span);
 	}
 };
 
@@ -75,7 +81,7 @@ struct PackedKey4 {
 		std::memcpy(&s, k.src.data(), 4);
 		std::memcpy(&d, k.dst.data(), 4);
 		addrs = s | uint64_t(d) << 32;
-		small = small_fields(k), frame_len = k.frame_len, sport = k.src_port, dport = k.dst_port;
+		small = small_fields(k), frame_len = frame_len_of(k), sport = k.src_port, dport = k.dst_port;
 	}
 };
 
@@ -101,7 +107,7 @@ struct PackedKey6 {
 	{
 		std::memcpy(src, k.src.data(), 16);
 		std::memcpy(dst, k.dst.data(), 16);
-		small = small_fields(k), frame_len = k.frame_len, sport = k.src_port, dport = k.dst_port;
+		small = small_fields(k), frame_len = frame_len_of(k), sport = k.src_port, dport = k.dst_port;
 	}
 };
 

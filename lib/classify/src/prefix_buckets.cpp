@@ -55,8 +55,6 @@ EntryTail tail_of(const config::RuleMatch &m, uint32_t index)
 	set_range<uint16_t>(m.src_port, t.sport_lo, t.sport_span, UINT16_MAX);
 	set_range<uint16_t>(m.dst_port, t.dport_lo, t.dport_span, UINT16_MAX);
 	set_range<uint16_t>(m.frame_size, t.frame_lo, t.frame_span, UINT16_MAX);
-	if (m.frame_size)
-		t.names |= kNamesFrame;
 	t.src_len = m.src ? m.src->len : 0;
 	t.dst_len = m.dst ? m.dst->len : 0;
 	return t;

@@ -10,6 +10,7 @@
 
 #include "acl_layout.h"
 #include "acl_rules.h"
+#include "non_ip_rules.h"
 #include "prefix_buckets.h"
 #include "targets.h"
 
@@ -157,7 +158,8 @@ std::unique_ptr<RuleTable> RuleTable::build(const config::Config &cfg)
 	t->buckets4_ = PrefixBuckets::build(cfg, 4, taken);
 	t->buckets6_ = PrefixBuckets::build(cfg, 6, taken);
 	t->bucket_rules_ = (t->buckets4_ ? t->buckets4_->rules() : 0) + (t->buckets6_ ? t->buckets6_->rules() : 0);
-	CompiledRules rules = compile_rules(cfg, taken);
+	t->non_ip_ = NonIpRules::build(cfg);
+	CompiledRules rules = compile_rules(cfg, taken, t->non_ip_ == nullptr);
 	t->acl_rules_ = rules.v4.size() + rules.v6.size() + rules.other.size();
 	// The destructor frees whatever was built if a later context throws.
 	t->ctx4_ = build_trie(rules.v4, config4(), "acl4");
@@ -188,19 +190,21 @@ void RuleTable::lookup_burst(const packet::FlowKey *keys, Verdict *out, unsigned
 		Batch<Key4> b4;
 		Batch<Key6> b6;
 		Batch<KeyOther> bo;
+		auto verdict = [this](uint32_t r) { return r != kNoRule ? verdicts_[r] : Verdict{}; };
 		for (unsigned i = 0; i < count; i++) {
 			const packet::FlowKey &k = keys[base + i];
 			if (k.ip_version == 4)
 				fill4(b4.next(uint16_t(i), k), k);
 			else if (k.ip_version == 6)
 				fill6(b6.next(uint16_t(i), k), k);
+			else if (non_ip_ != nullptr)
+				out[base + i] = verdict(non_ip_->lookup(k));
 			else
 				fill_other(bo.next(uint16_t(i), k), k);
 		}
 		b4.classify(ctx4_, buckets4_.get());
 		b6.classify(ctx6_, buckets6_.get());
 		bo.classify(ctx_other_, nullptr);
-		auto verdict = [this](uint32_t r) { return r != kNoRule ? verdicts_[r] : Verdict{}; };
 		for (unsigned j = 0; j < b4.n; j++)
 			out[base + b4.at[j]] = verdict(b4.best[j]);
 		for (unsigned j = 0; j < b6.n; j++)

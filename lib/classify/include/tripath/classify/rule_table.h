@@ -1,6 +1,7 @@
-// The compiled rule set, looked up a burst at a time: rte_acl contexts (one each for IPv4, IPv6
-// and non-IP frames), plus, in large rule sets, hash buckets for the rules on long address
-// prefixes (doc/classifier.md). Built off the workers, published under RCU, never edited in place.
+// The compiled rule set, looked up a burst at a time: an rte_acl context each for IPv4 and IPv6
+// frames, in large rule sets hash buckets for the rules on long address prefixes, and a short
+// list (or a third context) for frames that are not IP (doc/classifier.md). Built off the
+// workers, published under RCU, never edited in place.
 #pragma once
 
 #include <cstdint>
@@ -15,6 +16,7 @@ struct rte_acl_ctx;
 
 namespace tripath::classify {
 
+class NonIpRules;
 class PrefixBuckets;
 
 inline constexpr uint32_t kNoRule = UINT32_MAX;   // no rule matched: the default path
@@ -52,7 +54,8 @@ private:
 
 	rte_acl_ctx *ctx4_ = nullptr;   // IPv4 frames; null when no rule applies
 	rte_acl_ctx *ctx6_ = nullptr;   // IPv6 frames
-	rte_acl_ctx *ctx_other_ = nullptr; // frames that are not IP
+	rte_acl_ctx *ctx_other_ = nullptr; // frames that are not IP, when non_ip_ is null
+	std::unique_ptr<NonIpRules> non_ip_; // frames that are not IP, when their rules are few
 	std::unique_ptr<PrefixBuckets> buckets4_, buckets6_; // null when rte_acl holds every rule
 	std::vector<Verdict> verdicts_; // by rule index
 	std::vector<std::string> names_;
