@@ -14,23 +14,16 @@ sock="$work/ctl.sock"
 log="$work/tripath.log"
 pids=()
 
+# shellcheck source=tripath_proc.sh
+. "$(dirname "$0")/tripath_proc.sh"
+
 cleanup() {
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-	if [ -n "${tp_pid:-}" ]; then
-		kill -TERM "$tp_pid" 2>/dev/null || true
-		timeout 10 tail --pid="$tp_pid" -f /dev/null || kill -KILL "$tp_pid" 2>/dev/null || true
-	fi
+	stop_tripath
 	"$lab" down >/dev/null 2>&1 || true
 	rm -rf "$work"
 }
 trap cleanup EXIT
-
-fail() {
-	echo "FAIL: $*"
-	echo "---- tripath log"; cat "$log" || true
-	exit 1
-}
-ctl() { "$TRIPATHCTL" -s "$sock" "$@"; }
 
 "$lab" down >/dev/null 2>&1 || true
 "$lab" up
@@ -38,14 +31,7 @@ ctl() { "$TRIPATHCTL" -s "$sock" "$@"; }
 sed -e 's/file_prefix: tripath-lab/file_prefix: tripath-it/' \
     -e "s/hugepages: auto/hugepages: ${HUGEPAGES:-auto}/" "$SOURCE_ROOT/config/lab.yaml" > "$work/lab.yaml"
 
-"$lab" exec-host "$TRIPATH" -c "$work/lab.yaml" --socket "$sock" > "$log" 2>&1 &
-tp_pid=$!
-for _ in $(seq 1 150); do
-	ctl show lcores >/dev/null 2>&1 && break
-	kill -0 "$tp_pid" 2>/dev/null || fail "tripath exited during start-up"
-	sleep 0.2
-done
-ctl show lcores >/dev/null || fail "control socket never answered"
+start_tripath "${LAB_PREFIX}host" "$work/lab.yaml"
 if [ "${HUGEPAGES:-auto}" = off ]; then
 	grep -q -- "--no-huge" "$log" || fail "hugepages: off did not run EAL with --no-huge"
 fi

@@ -14,24 +14,22 @@ sock="$work/ctl.sock"
 log="$work/tripath.log"
 agent_pid=""
 
+# shellcheck source=tripath_proc.sh
+. "$(dirname "$0")/tripath_proc.sh"
+
 cleanup() {
-	[ -n "$agent_pid" ] && kill "$agent_pid" 2>/dev/null || true
-	if [ -n "${tp_pid:-}" ]; then
-		kill -TERM "$tp_pid" 2>/dev/null || true
-		timeout 10 tail --pid="$tp_pid" -f /dev/null || kill -KILL "$tp_pid" 2>/dev/null || true
-	fi
+	if [ -n "$agent_pid" ]; then kill "$agent_pid" 2>/dev/null || true; fi
+	stop_tripath
 	"$lab" down >/dev/null 2>&1 || true
 	rm -rf "$work"
 }
 trap cleanup EXIT
 
-fail() {
-	echo "FAIL: $*"
-	echo "---- tripath log"; cat "$log" || true
+# The agents' logs too, on failure.
+fail_with_agents() {
 	for f in "$work"/agent-*.log; do [ -f "$f" ] && { echo "---- $f"; cat "$f"; }; done
-	exit 1
+	fail "$@"
 }
-ctl() { "$TRIPATHCTL" -s "$sock" "$@"; }
 json() { python3 -c "import json,sys; d=json.load(open('$1')); print(eval('d' + sys.argv[1]))" "$2"; }
 
 # Start the agent in its namespace and wait for its ready line.
@@ -42,10 +40,10 @@ start_agent() {
 	agent_pid=$!
 	for _ in $(seq 1 100); do
 		grep -q "tripath-agent: ready" "$work/agent-$mode.log" && return 0
-		kill -0 "$agent_pid" 2>/dev/null || fail "tripath-agent --mode $mode exited"
+		kill -0 "$agent_pid" 2>/dev/null || fail_with_agents "tripath-agent --mode $mode exited"
 		sleep 0.1
 	done
-	fail "tripath-agent --mode $mode never became ready"
+	fail_with_agents "tripath-agent --mode $mode never became ready"
 }
 
 stop_agent() {
@@ -59,7 +57,7 @@ rpc_round() {
 	local name=$1 size=$2 fanout=$3 count=$4
 	"$lab" exec-client "$TRIPATH_LOAD" rpc --target 10.77.1.2:7000,10.77.1.2:7001 --size "$size" \
 		--fanout "$fanout" --count "$count" --warmup 0 --timeout-ms 2000 --json "$work/$name.json" \
-		|| fail "tripath-load $name"
+		|| fail_with_agents "tripath-load $name"
 	local done timeouts
 	done=$(json "$work/$name.json" "['metrics']['requests_completed']")
 	timeouts=$(json "$work/$name.json" "['metrics']['timeouts']")
@@ -70,14 +68,7 @@ rpc_round() {
 "$lab" down >/dev/null 2>&1 || true
 "$lab" up
 sed -e 's/file_prefix: tripath-lab/file_prefix: tripath-pb/' "$SOURCE_ROOT/config/lab.yaml" > "$work/lab.yaml"
-"$lab" exec-host "$TRIPATH" -c "$work/lab.yaml" --socket "$sock" > "$log" 2>&1 &
-tp_pid=$!
-for _ in $(seq 1 150); do
-	ctl show lcores >/dev/null 2>&1 && break
-	kill -0 "$tp_pid" 2>/dev/null || fail "tripath exited during start-up"
-	sleep 0.2
-done
-ctl show lcores >/dev/null || fail "control socket never answered"
+start_tripath "${LAB_PREFIX}host" "$work/lab.yaml"
 
 echo "== agent on UDP sockets"
 start_agent udp

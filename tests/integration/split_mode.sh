@@ -13,19 +13,16 @@ work=$(mktemp -d /tmp/tripath-split.XXXXXX)
 sock="$work/ctl.sock"
 log="$work/tripath.log"
 pids=()
+# shellcheck source=tripath_proc.sh
+. "$(dirname "$0")/tripath_proc.sh"
 cleanup() {
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-	if [ -n "${tp_pid:-}" ]; then
-		kill -TERM "$tp_pid" 2>/dev/null || true
-		timeout 10 tail --pid="$tp_pid" -f /dev/null || kill -KILL "$tp_pid" 2>/dev/null || true
-	fi
+	stop_tripath
 	ip netns del "$client" 2>/dev/null || true
 	ip netns del "$host" 2>/dev/null || true
 	rm -rf "$work"
 }
 trap cleanup EXIT
-fail() { echo "FAIL: $*"; echo "---- tripath log"; cat "$log" || true; exit 1; }
-ctl() { "$TRIPATHCTL" -s "$sock" "$@"; }
 stat_of() { sed -n "s/^ *$1: \([0-9]*\) packets.*/\1/p" <<<"$2" | head -1; }
 
 ip netns del "$client" 2>/dev/null || true
@@ -58,13 +55,7 @@ rules:
   - { name: default, priority: 65535, path: kernel }
 YAML
 
-ip netns exec "$host" "$TRIPATH" -c "$work/split.yaml" --socket "$sock" > "$log" 2>&1 &
-tp_pid=$!
-for _ in $(seq 1 150); do
-	ctl show lcores >/dev/null 2>&1 && break
-	kill -0 "$tp_pid" 2>/dev/null || fail "tripath exited during start-up"
-	sleep 0.2
-done
+start_tripath "$host" "$work/split.yaml"
 ctl show xdp stats | grep -q "3 rules in force" || fail "split port did not get the rules: $(ctl show xdp stats)"
 
 echo "== ping: kernel path at the driver"
