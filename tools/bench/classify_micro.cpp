@@ -56,6 +56,7 @@ struct Options {
 	bool check = false;              // every key against the first-match reference
 	size_t keys = 0;                 // use only the pcap's first N keys (0: all)
 	std::string label;               // what this binary is (e.g. "before"), into the JSON
+	size_t pollute_kb = 0;           // bytes copied between bursts, as a worker's packets would
 	uint64_t seed = 1;
 	std::string command;
 };
@@ -66,7 +67,8 @@ struct Options {
 		     "%s\nusage: tripath-classify-micro --pcap FILE --config FILE [--config FILE...]\n"
 		     "  [--json OUT] [--reps N (101)] [--burst N (32)] [--memory-mb N (4096)]\n"
 		     "  [--hugepages on|off|auto (off)] [--algorithm scalar|sse|avx2|avx512x16|avx512x32]\n"
-		     "  [--check] [--seed N] [--keys N (only the first N keys)] [--label TEXT]\n",
+		     "  [--check] [--seed N] [--keys N (only the first N keys)] [--label TEXT]\n"
+		     "  [--pollute-kb K (copy K KiB between bursts, untimed, as a worker's packets would)]\n",
 		     why);
 	std::exit(2);
 }
@@ -99,6 +101,8 @@ Options parse_options(int argc, char **argv)
 			o.hugepages = value();
 		else if (a == "--algorithm")
 			o.algorithm = value();
+		else if (a == "--pollute-kb")
+			o.pollute_kb = std::stoul(value());
 		else if (a == "--label")
 			o.label = value();
 		else if (a == "--keys")
@@ -367,12 +371,38 @@ struct Pass {
 	unsigned dropped_bursts = 0;
 };
 
+// What a worker does to the caches between two lookups besides classifying: the pcap PMD
+// copies every frame into a fresh mbuf, the parser reads it, the tx path writes it. Untimed.
+class CachePolluter {
+public:
+	explicit CachePolluter(size_t bytes_per_burst) : step_(bytes_per_burst)
+	{
+		if (step_ != 0)
+			from_.assign(kRing, 1), to_.assign(kRing, 0);
+	}
+	void run()
+	{
+		if (step_ == 0)
+			return;
+		if (at_ + step_ > kRing)
+			at_ = 0;
+		std::memcpy(to_.data() + at_, from_.data() + at_, step_);
+		at_ += step_;
+	}
+
+private:
+	static constexpr size_t kRing = size_t(256) << 20; // past any L3
+	size_t step_, at_ = 0;
+	std::vector<uint8_t> from_, to_;
+};
+
 Pass time_pass(const classify::RuleTable &table, const std::vector<packet::FlowKey> &keys, unsigned burst,
-	       std::vector<classify::Verdict> &out, std::vector<uint64_t> &cycles)
+	       std::vector<classify::Verdict> &out, std::vector<uint64_t> &cycles, CachePolluter &polluter)
 {
 	size_t bursts = keys.size() / burst;
 	cycles.resize(bursts);
 	for (size_t b = 0; b < bursts; b++) {
+		polluter.run();
 		uint64_t start = rte_rdtsc();
 		table.lookup_burst(&keys[b * burst], &out[b * burst], burst);
 		cycles[b] = rte_rdtsc() - start;
@@ -523,7 +553,7 @@ std::string to_json(const Options &o, const std::vector<Table> &tables, size_t f
 	  << ", \"malformed\": " << malformed << ", \"burst\": " << o.burst << ", \"repetitions\": " << o.reps
 	  << ", \"hugepages\": " << (hugepages ? "true" : "false") << ", \"memory_mb\": " << o.memory_mb
 	  << ", \"algorithm\": " << quoted(o.algorithm.empty() ? "table's choice" : o.algorithm)
-	  << ", \"tsc_hz\": " << rte_get_tsc_hz() << ", \"seed\": " << o.seed << ", \"keys_limit\": " << o.keys
+	  << ", \"tsc_hz\": " << rte_get_tsc_hz() << ", \"seed\": " << o.seed << ", \"keys_limit\": " << o.keys << ", \"pollute_kb\": " << o.pollute_kb
 	  << ", \"label\": " << quoted(o.label) << "},\n";
 	j << "  \"tables\": [\n";
 	for (size_t i = 0; i < tables.size(); i++) {
@@ -606,6 +636,7 @@ int main(int argc, char **argv)
 
 		std::vector<classify::Verdict> out(keys.size());
 		std::vector<uint64_t> burst_cycles;
+		CachePolluter polluter(o.pollute_kb << 10);
 		std::vector<size_t> order(tables.size());
 		for (size_t i = 0; i < order.size(); i++)
 			order[i] = i;
@@ -613,8 +644,8 @@ int main(int argc, char **argv)
 		for (unsigned rep = 0; rep < o.reps; rep++) {
 			std::shuffle(order.begin(), order.end(), rng);
 			for (size_t i : order) {
-				time_pass(*tables[i].table, keys, o.burst, out, burst_cycles); // warm the caches with this table
-				Pass p = time_pass(*tables[i].table, keys, o.burst, out, burst_cycles);
+				time_pass(*tables[i].table, keys, o.burst, out, burst_cycles, polluter); // warm up
+				Pass p = time_pass(*tables[i].table, keys, o.burst, out, burst_cycles, polluter);
 				tables[i].cycles_per_key.push_back(p.cycles_per_key);
 				tables[i].dropped_bursts += p.dropped_bursts;
 			}
