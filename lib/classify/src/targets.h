@@ -18,7 +18,7 @@ inline Verdict verdict_of(const config::Config &cfg, size_t rule_index)
 	const config::RuleConfig &rc = cfg.rules[rule_index];
 	Verdict v;
 	v.path = rc.path;
-	v.rule = uint16_t(rule_index);
+	v.rule = uint32_t(rule_index);   // tables may hold more than 65,535 rules
 	if (rc.path == config::PathKind::fast)
 		v.target = index_named(cfg.paths.fast_endpoints, rc.target);
 	else if (rc.path == config::PathKind::bulk)

@@ -176,3 +176,35 @@ rules: [{ name: default, path: kernel }]
 	EXPECT_EQ(v.path, config::PathKind::kernel);
 	EXPECT_EQ(v.rule, classify::kNoRule);
 }
+
+// Rule indexes past 65,535 survive into the verdict (they once went through a uint16_t).
+TEST(RuleTableLarge, RuleIndexesAbove65535)
+{
+	config::Config cfg = config::load_config_text(kConfig, "rules.yaml");
+	config::RuleConfig last_default = cfg.rules.back();
+	cfg.rules.pop_back();
+	constexpr uint32_t kRules = 70000;
+	for (uint32_t i = uint32_t(cfg.rules.size()); i < kRules; i++) {
+		config::RuleConfig r;
+		r.name = "host" + std::to_string(i);
+		r.priority = 40000;
+		config::Prefix p;
+		p.family = 4;
+		p.len = 32;
+		p.addr = {10, uint8_t(200 + (i >> 16)), uint8_t(i >> 8), uint8_t(i)};
+		r.match.dst = p;
+		r.path = config::PathKind::drop;
+		cfg.rules.push_back(r);
+	}
+	cfg.rules.push_back(last_default);
+	auto table = classify::RuleTable::build(cfg);
+	ASSERT_EQ(table->size(), kRules + 1);
+	for (uint32_t i : {70000u - 1, 65536u, 65535u, 100u}) {
+		std::string dst = "10." + std::to_string(200 + (i >> 16)) + "." + std::to_string((i >> 8) & 0xff) + "." + std::to_string(i & 0xff);
+		packet::FlowKey k = udp4(dst.c_str(), 53);
+		classify::Verdict v = table->lookup(k);
+		EXPECT_EQ(v.rule, i);
+		EXPECT_EQ(table->rule_name(v.rule), "host" + std::to_string(i));
+		EXPECT_EQ(v.path, config::PathKind::drop);
+	}
+}
