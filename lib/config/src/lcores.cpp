@@ -45,7 +45,7 @@ PollEntry read_poll_entry(const Field &f, const Config &cfg, unsigned lcore, Pol
 
 IdleBackoff read_idle(const Field &f)
 {
-	MapReader m(f, {"enabled", "pause_after", "sleep_min_us", "sleep_max_us"});
+	MapReader m(f, {"enabled", "pause_after", "sleep_min_us", "sleep_max_us", "timer_slack_ns"});
 	IdleBackoff idle;
 	if (auto v = m.get("enabled"))
 		idle.enabled = read_bool(*v);
@@ -63,6 +63,8 @@ IdleBackoff read_idle(const Field &f)
 		min->fail(std::to_string(idle.sleep_min_us) +
 			  " is above the default sleep_max_us (" +
 			  std::to_string(idle.sleep_max_us) + "); set sleep_max_us too");
+	if (auto v = m.get("timer_slack_ns"))
+		idle.timer_slack_ns = static_cast<uint32_t>(read_uint(*v, 1, 1000000));
 	return idle;
 }
 

@@ -204,6 +204,13 @@ lcores:
 )", "t.yaml:5:27", "above the default sleep_max_us (500)"));
 	EXPECT_TRUE(fails_at(R"(
 ports: [{ name: p, driver: ring }]
+lcores:
+  - id: 0
+    role: control
+    idle: { timer_slack_ns: 0 }
+)", "t.yaml:5:29", "lcores[0].idle.timer_slack_ns: expected an integer 1..1000000, got '0'"));
+	EXPECT_TRUE(fails_at(R"(
+ports: [{ name: p, driver: ring }]
 lcores: [{ id: 0, role: control }, { id: 1, role: worker, poll: [{ port: p, queue: 0 }] }]
 paths: { kernel: { ring_size: 100 } }
 )", "t.yaml:3:31", "paths.kernel.ring_size: expected a power of two 64..65536, got '100'"));

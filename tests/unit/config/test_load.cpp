@@ -141,7 +141,7 @@ lcores:
   - id: 2
     role: worker
     poll: [{ port: r, queue: 0 }]
-    idle: { enabled: yes, pause_after: 1000000, sleep_min_us: 600 , sleep_max_us: 600 }
+    idle: { enabled: yes, pause_after: 1000000, sleep_min_us: 600 , sleep_max_us: 600, timer_slack_ns: 2000 }
   - { id: 3, role: bulk }
 paths:
   kernel:
@@ -221,6 +221,8 @@ rules:
 	EXPECT_EQ(cfg.lcores[2].idle.pause_after, 1000000u);
 	EXPECT_EQ(cfg.lcores[2].idle.sleep_min_us, 600u);
 	EXPECT_EQ(cfg.lcores[2].idle.sleep_max_us, 600u);
+	EXPECT_EQ(cfg.lcores[2].idle.timer_slack_ns, 2000u);
+	EXPECT_EQ(cfg.lcores[1].idle.timer_slack_ns, 0u) << "unset: the kernel's default";
 	EXPECT_EQ(cfg.lcores[3].role, LcoreRole::bulk);
 
 	EXPECT_EQ(cfg.paths.kernel.ring_size, 65536u);

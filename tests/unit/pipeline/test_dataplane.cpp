@@ -23,6 +23,9 @@
 
 #include <tripath/classify/rule_table.h>
 #include <tripath/pipeline/dataplane.h>
+#include <tripath/pipeline/idle_backoff.h>
+
+#include <sys/prctl.h>
 
 using namespace tripath;
 using pipeline::DropReason;
@@ -617,6 +620,31 @@ TEST_F(DataplaneTest, PathBRequestsAndAnswers)
 	auto hop = dp->next_hop(wire0->id);
 	ASSERT_TRUE(hop.has_value());
 	EXPECT_TRUE(std::equal(client, client + 6, hop->addr_bytes));
+}
+
+// The timer slack is set on the thread that builds the backoff (each lcore its own), and only
+// when backing off is enabled.
+TEST(IdleBackoff, TimerSlackIsPerThreadAndOnlyWhenEnabled)
+{
+	auto slack_after = [](config::IdleBackoff cfg) {
+		long got = -1;
+		std::thread t([&] {
+			pipeline::IdleBackoff b(cfg);
+			got = prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0);
+		});
+		t.join();
+		return got;
+	};
+	long before = prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0);
+	config::IdleBackoff cfg;
+	cfg.timer_slack_ns = 1000;
+	EXPECT_EQ(slack_after(cfg), 1000);
+	cfg.enabled = false;
+	EXPECT_EQ(slack_after(cfg), before) << "a busy-polling lcore never sleeps: leave it alone";
+	cfg.enabled = true;
+	cfg.timer_slack_ns = 0;
+	EXPECT_EQ(slack_after(cfg), before);
+	EXPECT_EQ(prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0), before) << "other threads keep theirs";
 }
 
 TEST_F(DataplaneTest, FullKernelRingDropsAreCountedAndTheRestDrainedAtStop)

@@ -81,6 +81,9 @@ struct IdleBackoff {
 	uint32_t pause_after = 256;            // empty polls before backing off, 1..1000000
 	uint32_t sleep_min_us = 1;             // 1..1000000
 	uint32_t sleep_max_us = 500;           // sleep_min_us..1000000
+	// The lcore thread's timer slack: how late the kernel may end its sleeps. 0 keeps Linux's
+	// default (50 us), which stretches short sleeps to 70-90 us (doc/fast-path.md).
+	uint32_t timer_slack_ns = 0;           // 0, or 1..1000000
 };
 
 struct LcoreConfig {

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cstdint>
 
+#include <sys/prctl.h>
+
 #include <rte_cycles.h>
 #include <rte_pause.h>
 
@@ -14,7 +16,13 @@ namespace tripath::pipeline {
 
 class IdleBackoff {
 public:
-	explicit IdleBackoff(const config::IdleBackoff &cfg) : cfg_(cfg), sleep_us_(cfg.sleep_min_us) {}
+	// Construct it on the lcore's own thread: the timer slack is set for the calling thread,
+	// once, at start.
+	explicit IdleBackoff(const config::IdleBackoff &cfg) : cfg_(cfg), sleep_us_(cfg.sleep_min_us)
+	{
+		if (cfg_.enabled && cfg_.timer_slack_ns > 0)
+			prctl(PR_SET_TIMERSLACK, static_cast<unsigned long>(cfg_.timer_slack_ns), 0, 0, 0);
+	}
 
 	void reset()
 	{
