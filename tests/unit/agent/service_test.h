@@ -2,6 +2,7 @@
 // namespace, and client sockets inside the client namespace.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -21,6 +22,22 @@ namespace tripath::agent::test {
 // The sizes every service must answer: echo, below/at/above the header, one full datagram,
 // one byte more, a multi-datagram reply and one of well over a hundred datagrams.
 inline const std::vector<uint32_t> kResponseSizes = {0, 1, 20, 21, 1472, 1473, 16384, 200000};
+
+// What the service should count for one ask_every_size() round: datagrams and payload bytes.
+struct RoundTotals {
+	uint64_t datagrams = 0;
+	uint64_t bytes = 0;
+};
+
+inline RoundTotals expected_round_totals()
+{
+	RoundTotals t;
+	for (uint32_t size : kResponseSizes) {
+		t.datagrams += size == 0 ? 1 : expected_datagrams(size);
+		t.bytes += size == 0 ? 64 : std::max<uint32_t>(size, kRpcHeaderSize);
+	}
+	return t;
+}
 
 class ServiceTest : public ::testing::Test {
 protected:

@@ -68,13 +68,9 @@ TEST_F(XskServiceTest, AnswersEverySizeOverIpv4AndIpv6)
 	AgentStats s = service.stats();
 	EXPECT_EQ(s.requests, sent);
 	EXPECT_EQ(s.responses, sent);
-	uint64_t datagrams = 0, bytes = 0;
-	for (uint32_t size : kResponseSizes) {
-		datagrams += size == 0 ? 1 : expected_datagrams(size);
-		bytes += size == 0 ? 64 : std::max<uint32_t>(size, kRpcHeaderSize);
-	}
-	EXPECT_EQ(s.datagrams, 2 * datagrams);
-	EXPECT_EQ(s.bytes, 2 * bytes);
+	RoundTotals round = expected_round_totals();
+	EXPECT_EQ(s.datagrams, 2 * round.datagrams);
+	EXPECT_EQ(s.bytes, 2 * round.bytes);
 	EXPECT_EQ(s.malformed, 0u);
 	EXPECT_EQ(s.not_rpc, 0u);
 	EXPECT_EQ(s.tx_full, 0u);
