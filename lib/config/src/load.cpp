@@ -1,6 +1,7 @@
 // Entry points: YAML text -> document -> sections in dependency order -> Config; and the
 // single rule and quota snippets the shell parses.
 #include "document.h"
+#include "intent_reader.h"
 #include "sections.h"
 
 #include <algorithm>
@@ -15,7 +16,7 @@ using namespace detail;
 
 Config read_config(const Field &root)
 {
-	MapReader m(root, {"eal", "ports", "lcores", "paths", "tenants", "rules"});
+	MapReader m(root, {"eal", "ports", "lcores", "paths", "tenants", "rules", "intent", "audit"});
 	Config cfg;
 	cfg.source = root.loc.file;
 	// Sections are read in the order their references need, not file order.
@@ -39,6 +40,9 @@ Config read_config(const Field &root)
 		cfg.paths = read_paths(*v, cfg, cfg.warnings);
 	if (auto v = m.get("tenants"))
 		cfg.tenants = read_tenants(*v, cfg.warnings);
+	cfg.intent = read_intent(m.get("intent"), cfg); // after tenants: reserved minimums name them
+	if (auto v = m.get("audit"))
+		cfg.audit = read_audit(*v);
 	auto rules = m.get("rules");
 	if (!rules)
 		root.reader->fail({cfg.source, 1, 1},

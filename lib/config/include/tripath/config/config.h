@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "tripath/config/intent.h"
+
 namespace tripath::config {
 
 // Where a value came from, so later stages (EAL, port setup) can name it in errors.
@@ -192,6 +194,8 @@ struct Config {
 	PathsConfig paths;
 	std::vector<RuleConfig> rules;         // sorted by (priority, file order) after load
 	std::vector<TenantConfig> tenants;
+	IntentConfig intent;                   // the guardian's envelope (intent.h)
+	AuditConfig audit;                     // the guardian's audit log (intent.h)
 	std::vector<std::string> warnings;     // "FILE:LINE:COL: warning: ..." (e.g. a shadowed rule)
 
 	const PortConfig *find_port(std::string_view name) const;
