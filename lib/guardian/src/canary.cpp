@@ -144,8 +144,8 @@ std::optional<Action> Guardian::check_regression(const ObservedState &o)
 	Change c;
 	c.rules = oldest.prev_rules;
 	c.tenants = oldest.prev_tenants;
-	c.rules_changed = c.rules.size() != rules_.size() || diff_lists(rules_, c.rules, {}, {}) != "";
-	c.tenants_changed = diff_lists({}, {}, tenants_, c.tenants) != "";
+	c.rules_changed = !diff_lists(rules_, c.rules, {}, {}).empty();
+	c.tenants_changed = !diff_lists({}, {}, tenants_, c.tenants).empty();
 	c.diff = diff_lists(rules_, c.rules, tenants_, c.tenants);
 	a.change = std::move(c);
 	a.observed = std::move(numbers);
