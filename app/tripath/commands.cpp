@@ -122,6 +122,7 @@ void register_commands(Runtime &rt)
 	      [&rt](const Args &) { return ok(format_lcores(rt)); });
 	register_rule_commands(rt);
 	register_fast_commands(rt);
+	register_bulk_commands(rt);
 }
 
 } // namespace tripath::app

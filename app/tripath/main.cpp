@@ -133,6 +133,8 @@ void control_loop(Runtime &rt, const Options &o, Shell *shell, control::SocketSe
 	while (!rt.quit && g_stop_signal == 0) {
 		uint64_t now = rte_rdtsc();
 		unsigned moved = rt.dp->running() ? rt.dp->poll_exception() : 0;
+		if (rt.dp->running() && rt.dp->bulk_on_control())
+			moved += rt.dp->poll_bulk();
 		pipeline::bump(c.loops);
 		if (now >= next_housekeeping) {
 			next_housekeeping = now + hz / 1000;
@@ -140,6 +142,7 @@ void control_loop(Runtime &rt, const Options &o, Shell *shell, control::SocketSe
 				rt.quit = true;
 			moved += sock.poll(rt.registry);
 			rt.dp->reclaim_retired();
+			log_bulk_events(rt);
 			if (g_print_stats) {
 				g_print_stats = 0;
 				print(format_totals(rt));
@@ -207,6 +210,17 @@ int run(int argc, char **argv)
 		std::fprintf(stderr, "tripath: %s\n", e.what());
 		rte_eal_cleanup();
 		return 1;
+	}
+	if (!rt.cfg.paths.bulk.peers.empty()) {
+		std::string error;
+		std::unique_ptr<pipeline::BulkConnector> connector = pipeline::make_verbs_connector(rt.cfg.paths.bulk, error);
+		if (!connector) {
+			std::fprintf(stderr, "tripath: %s\n", error.c_str());
+			rt.dp.reset();
+			rte_eal_cleanup();
+			return 1;
+		}
+		rt.dp->enable_bulk(rt.pool, std::move(connector));
 	}
 	rt.rate_marks.resize(ports.size());
 	std::string split_error;

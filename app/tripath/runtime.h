@@ -2,6 +2,7 @@
 #pragma once
 
 #include <memory>
+#include <string>
 #include <vector>
 
 #include <rte_mempool.h>
@@ -32,6 +33,7 @@ struct Runtime {
 	};
 	std::vector<SplitPort> split_ports;      // af_xdp ports in split mode: their XDP rule maps
 	uint64_t forwarding_since_tsc = 0;       // 0 while stopped
+	std::vector<std::string> bulk_events;    // the last path C events, newest last (control lcore)
 	bool quit = false;                       // set by 'quit' and SIGINT/SIGTERM
 };
 
@@ -45,6 +47,10 @@ void register_commands(Runtime &rt);
 void register_rule_commands(Runtime &rt);
 void register_fast_commands(Runtime &rt);
 std::string format_endpoints(const Runtime &rt);
+void register_bulk_commands(Runtime &rt);   // show bulk, bulk inject
+std::string format_bulk(const Runtime &rt);
+// Path C's events (peer up, down, errors): printed, and kept for `show bulk` and the guardian.
+void log_bulk_events(Runtime &rt);
 
 // Split mode: find each split port's XDP classifier and load the rules; false with `error`.
 bool attach_split_ports(Runtime &rt, std::string &error); // show rules, rule add|replace|del

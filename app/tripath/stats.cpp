@@ -76,6 +76,8 @@ std::string format_path_stats(const LcoreCounters &c)
 	out += line("  fast path: answers from agents %" PRIu64 ", to the wire %" PRIu64 " (dropped %" PRIu64 ")\n",
 		    c.answer_rx_packets, c.answer_tx_packets, answer_drops);
 	out += line("  demoted to kernel (over a quota):      %" PRIu64 "\n", c.demoted);
+	out += line("  bulk path: unpacked from peers %" PRIu64 ", emitted to TAP or wire %" PRIu64 "\n", c.bulk_rx_packets,
+		    c.bulk_emitted);
 	out += line("  kernel path: into TAP %" PRIu64 ", kernel output from TAP %" PRIu64 ", sent on wire %" PRIu64 "\n",
 		    c.tap_tx_packets, c.tap_rx_packets, c.wire_tx_packets);
 	out += line("  drops: %" PRIu64 "\n", drops);

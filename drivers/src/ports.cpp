@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -168,6 +169,10 @@ unsigned mbufs_needed(const config::Config &cfg)
 		n += unsigned(p.queues) * (p.rx_desc + p.tx_desc);
 	n += 2 * cfg.paths.kernel.ring_size * unsigned(cfg.lcores.size() + cfg.paths.kernel.taps.size());
 	n += unsigned(cfg.lcores.size()) * (256 + 64); // per-lcore mempool cache + a burst in hand
+	if (!cfg.paths.bulk.peers.empty())  // path C: the workers' rings to the bulk lcore, and its ring to path A
+		n += cfg.paths.bulk.ring_size * unsigned(std::count_if(cfg.lcores.begin(), cfg.lcores.end(), [](const auto &lc) {
+			     return lc.role == config::LcoreRole::worker;
+		     })) + cfg.paths.kernel.ring_size;
 	n = std::max(n, 8192u);
 	// Mempools are most memory-efficient at 2^k - 1 elements.
 	unsigned pow2 = 1;

@@ -22,7 +22,7 @@ inline Verdict verdict_of(const config::Config &cfg, size_t rule_index)
 	if (rc.path == config::PathKind::fast)
 		v.target = index_named(cfg.paths.fast_endpoints, rc.target);
 	else if (rc.path == config::PathKind::bulk)
-		v.target = index_named(cfg.paths.bulk_peers, rc.target);
+		v.target = index_named(cfg.paths.bulk.peers, rc.target);
 	if (!rc.tenant.empty())
 		v.tenant = index_named(cfg.tenants, rc.tenant);
 	return v;

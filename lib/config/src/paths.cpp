@@ -217,30 +217,85 @@ bool is_host_port(std::string_view s)
 		parse_uint(digits, port) && port >= 1 && port <= 65535;
 }
 
-std::vector<BulkPeerConfig> read_bulk(const Field &f)
+// A peer's packets that our rules send to bulk again leave on a wire; path A fallback needs its TAP.
+std::string bulk_wire(const Field *f, const Config &cfg, const KernelPathConfig &kernel, const SourceLoc &at)
 {
-	MapReader m(f, {"peers"});
-	std::vector<BulkPeerConfig> out;
-	auto list = m.get("peers");
-	if (!list)
-		return out;
-	UniqueNames names("peer name");
-	for (const auto &item : list_items(*list)) {
-		MapReader e(item, {"name", "address"});
-		BulkPeerConfig peer;
-		peer.loc = item.loc;
-		Field name = e.need("name");
-		peer.name = read_name(name, 63);
-		names.add(name, peer.name);
-		Field address = e.need("address");
-		if (!address.node.IsScalar() || !is_host_port(address.node.Scalar()))
-			address.fail(
-				"expected HOST:PORT such as 10.0.0.2:7000 or [fd00::2]:7000, got " +
-				describe(address.node));
-		peer.address = address.node.Scalar();
-		out.push_back(peer);
+	if (f != nullptr) {
+		std::string name;
+		need_port(*f, cfg, name);
+		if (std::none_of(kernel.taps.begin(), kernel.taps.end(), [&](const KernelTap &t) { return t.wire == name; }))
+			f->fail("port " + name + " has no kernel tap pair in paths.kernel.taps; a bulk peer's wire needs one");
+		return name;
 	}
-	return out;
+	if (kernel.taps.empty())
+		return {};   // no path A: what arrives from this peer has nowhere to go but is counted
+	if (kernel.taps.size() > 1)
+		throw ConfigError(at, "wire: required: " + std::to_string(kernel.taps.size()) +
+				      " wires have a kernel tap pair, so which one this peer's packets leave on is not clear");
+	return kernel.taps.front().wire;
+}
+
+BulkPeerConfig read_bulk_peer(const Field &item, const Config &cfg, const KernelPathConfig &kernel, UniqueNames &names)
+{
+	MapReader e(item, {"name", "address", "listen", "wire"});
+	BulkPeerConfig peer;
+	peer.loc = item.loc;
+	Field name = e.need("name");
+	peer.name = read_name(name, 63);
+	names.add(name, peer.name);
+	auto address = e.get("address"), listen = e.get("listen");
+	if (address.has_value() == listen.has_value())
+		item.fail("bulk peer " + peer.name + ": give exactly one of address (we connect to HOST:PORT) or listen "
+			  "(the peer connects to us on HOST:PORT)");
+	Field &where = address ? *address : *listen;
+	if (!where.node.IsScalar() || !is_host_port(where.node.Scalar()))
+		where.fail("expected HOST:PORT such as 10.0.0.2:7000 or [fd00::2]:7000, got " + describe(where.node));
+	(address ? peer.address : peer.listen) = where.node.Scalar();
+	auto wire = e.get("wire");
+	peer.wire = bulk_wire(wire ? &*wire : nullptr, cfg, kernel, item.loc);
+	return peer;
+}
+
+BulkPathConfig read_bulk(const Field &f, const Config &cfg, const KernelPathConfig &kernel)
+{
+	MapReader m(f, {"device", "gid_index", "slots", "slot_size", "batch_bytes", "batch_us", "ring_size",
+			"reconnect_ms", "stall_ms", "connect_timeout_ms", "peers"});
+	BulkPathConfig b;
+	b.loc = f.loc;
+	if (auto v = m.get("device"))
+		b.device = read_name(*v, 63);
+	if (auto v = m.get("gid_index")) {
+		if (v->node.IsScalar() && v->node.Scalar() == "-1")
+			b.gid_index = -1;
+		else
+			b.gid_index = int(read_uint(*v, 0, 255));
+	}
+	if (auto v = m.get("slots"))
+		b.slots = uint32_t(read_uint(*v, 2, 4096));
+	if (auto v = m.get("slot_size"))
+		b.slot_size = uint32_t(read_uint(*v, 4096, 16u << 20));
+	if (auto v = m.get("batch_bytes")) {
+		b.batch_bytes = uint32_t(read_uint(*v, 64, 16u << 20));
+		if (b.batch_bytes > b.slot_size - 16)
+			v->fail("batch_bytes " + std::to_string(b.batch_bytes) + " is more than a slot holds (slot_size " +
+				std::to_string(b.slot_size) + " minus its 16-byte header)");
+	}
+	if (auto v = m.get("batch_us"))
+		b.batch_us = uint32_t(read_uint(*v, 1, 1000000));
+	if (auto v = m.get("ring_size"))
+		b.ring_size = read_pow2(*v, 64, 65536);
+	if (auto v = m.get("reconnect_ms"))
+		b.reconnect_ms = uint32_t(read_uint(*v, 10, 600000));
+	if (auto v = m.get("stall_ms"))
+		b.stall_ms = uint32_t(read_uint(*v, 1, 600000));
+	if (auto v = m.get("connect_timeout_ms"))
+		b.connect_timeout_ms = uint32_t(read_uint(*v, 100, 60000));
+	if (auto list = m.get("peers")) {
+		UniqueNames names("peer name");
+		for (const auto &item : list_items(*list))
+			b.peers.push_back(read_bulk_peer(item, cfg, kernel, names));
+	}
+	return b;
 }
 
 } // namespace
@@ -254,7 +309,7 @@ PathsConfig read_paths(const Field &f, const Config &cfg, std::vector<std::strin
 	if (auto v = m.get("fast"))
 		paths.fast_endpoints = read_fast(*v, cfg, warnings, paths.kernel);
 	if (auto v = m.get("bulk"))
-		paths.bulk_peers = read_bulk(*v);
+		paths.bulk = read_bulk(*v, cfg, paths.kernel);
 	return paths;
 }
 

@@ -17,7 +17,7 @@ bool has_endpoint(const Config &cfg, const std::string &name)
 
 bool has_peer(const Config &cfg, const std::string &name)
 {
-	return std::ranges::any_of(cfg.paths.bulk_peers,
+	return std::ranges::any_of(cfg.paths.bulk.peers,
 				   [&](const auto &p) { return p.name == name; });
 }
 

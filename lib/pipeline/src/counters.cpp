@@ -19,13 +19,18 @@ const char *drop_reason_name(DropReason r)
 	case DropReason::not_an_answer: return "not_an_answer";
 	case DropReason::no_wire_neighbor: return "no_wire_neighbor";
 	case DropReason::answer_tx_full: return "answer_tx_full";
+	case DropReason::bulk_ring_full: return "bulk_ring_full";
+	case DropReason::bulk_no_mbuf: return "bulk_no_mbuf";
+	case DropReason::bulk_emit_full: return "bulk_emit_full";
+	case DropReason::bulk_bad_batch: return "bulk_bad_batch";
 	default: return "unknown";
 	}
 }
 
 bool is_wire_rx_drop(DropReason r)
 {
-	return unsigned(r) <= unsigned(DropReason::kernel_ring_full) || r == DropReason::fast_tx_full;
+	return unsigned(r) <= unsigned(DropReason::kernel_ring_full) || r == DropReason::fast_tx_full ||
+	       r == DropReason::bulk_ring_full;
 }
 
 bool is_answer_drop(DropReason r)
@@ -63,6 +68,8 @@ void accumulate(LcoreCounters &sum, const LcoreCounters &one)
 	sum.wire_tx_packets += read_counter(one.wire_tx_packets);
 	sum.answer_rx_packets += read_counter(one.answer_rx_packets);
 	sum.answer_tx_packets += read_counter(one.answer_tx_packets);
+	sum.bulk_rx_packets += read_counter(one.bulk_rx_packets);
+	sum.bulk_emitted += read_counter(one.bulk_emitted);
 	for (unsigned d = 0; d < kDropReasons; d++)
 		sum.drops[d] += read_counter(one.drops[d]);
 }

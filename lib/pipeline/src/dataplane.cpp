@@ -1,11 +1,13 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include <rte_cycles.h>
 #include <rte_launch.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 
 #include <tripath/pipeline/dataplane.h>
+#include <tripath/pipeline/idle_backoff.h>
 
 namespace tripath::pipeline {
 
@@ -61,7 +63,9 @@ void Dataplane::build()
 		const PortInfo *wire = port_named(kt.wire), *tap = port_named(kt.tap);
 		if (wire == nullptr || tap == nullptr)
 			throw std::runtime_error(kt.loc.str() + ": kernel tap pair " + kt.wire + "/" + kt.tap + " has no port");
-		rte_ring *r = make_ring("tp_ret_" + kt.tap, cfg_.paths.kernel.ring_size, RING_F_SP_ENQ | RING_F_SC_DEQ);
+		// With path C the bulk lcore also sends on the wire: then the ring has two producers.
+		unsigned producers = cfg_.paths.bulk.peers.empty() ? RING_F_SP_ENQ : 0;
+		rte_ring *r = make_ring("tp_ret_" + kt.tap, cfg_.paths.kernel.ring_size, producers | RING_F_SC_DEQ);
 		rings_.push_back(r);
 		exception_.tap_of_port[wire->port_id] = tap->port_id;
 		exception_.return_of_tap[tap->port_id] = r;
@@ -109,9 +113,53 @@ void Dataplane::build()
 			if (pe.queue == 0 && ret != return_of_wire.end())
 				w->drains.push_back({ret->second, p->port_id, 0});
 		}
+		if (!cfg_.paths.bulk.peers.empty()) {
+			w->to_bulk = make_ring("tp_bulk_" + std::to_string(lc.id), cfg_.paths.bulk.ring_size, RING_F_SP_ENQ | RING_F_SC_DEQ);
+			rings_.push_back(w->to_bulk);
+			bulk_wiring_.from_workers.push_back(w->to_bulk);
+		}
 		workers_.push_back(std::move(w));
 	}
 	build_endpoints();
+	build_bulk(return_of_wire);
+}
+
+// Path C's rings and wiring; the BulkPath itself comes with enable_bulk().
+void Dataplane::build_bulk(const std::map<uint16_t, rte_ring *> &return_of_wire)
+{
+	const config::BulkPathConfig &b = cfg_.paths.bulk;
+	if (b.peers.empty())
+		return;
+	for (const config::LcoreConfig &lc : cfg_.lcores)
+		if (lc.role == config::LcoreRole::bulk)
+			bulk_lcore_ = lc.id;
+	BulkWiring &bw = bulk_wiring_;
+	bw.to_kernel = make_ring("tp_exc_bulk", cfg_.paths.kernel.ring_size, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	rings_.push_back(bw.to_kernel);
+	exception_.from_workers.push_back(bw.to_kernel);
+	bw.tap_of_port.assign(exception_.tap_of_port.begin(), exception_.tap_of_port.end());
+	bw.return_of_port.assign(RTE_MAX_ETHPORTS, nullptr);
+	for (const auto &[port, ring] : return_of_wire)
+		bw.return_of_port[port] = ring;
+	for (const config::BulkPeerConfig &peer : b.peers) {
+		const PortInfo *wire = peer.wire.empty() ? nullptr : port_named(peer.wire);
+		if (!peer.wire.empty() && (wire == nullptr || bw.return_of_port[wire->port_id] == nullptr))
+			throw std::runtime_error(peer.loc.str() + ": bulk peer " + peer.name + ": wire " + peer.wire + " has no kernel tap pair");
+		bw.peer_wire.push_back(wire ? wire->port_id : kNoPort);   // kNoPort: its packets are counted no_kernel_tap
+	}
+	bw.counters = &counters_[bulk_lcore_ != kNoLcore ? bulk_lcore_ : cfg_.eal.main_lcore];
+}
+
+void Dataplane::enable_bulk(rte_mempool *pool, std::unique_ptr<BulkConnector> connector)
+{
+	if (cfg_.paths.bulk.peers.empty() || bulk_)
+		return;
+	bulk_ = std::make_unique<BulkPath>(*this, bulk_wiring_, std::move(connector), pool);
+	for (auto &w : workers_)
+		for (size_t i = 0; i < bulk_->peer_count(); i++)
+			w->bulk_peers.push_back(bulk_->peer_stats(i));
+	if (bulk_lcore_ == kNoLcore)
+		bulk_->attach_thread(rte_lcore_id()); // the control lcore polls it
 }
 
 // Path B targets and counters: every worker may send to every endpoint, on its own tx queue.
@@ -218,6 +266,10 @@ void Dataplane::release()
 {
 	// Workers are stopped (offline): nothing can still read a retired table.
 	retired_.clear();
+	if (bulk_) {
+		bulk_->detach_thread();
+		bulk_.reset();
+	}
 	for (rte_ring *r : rings_) {
 		if (counters_ != nullptr)
 			free_ring_contents(r);
@@ -251,7 +303,40 @@ bool Dataplane::start(std::string &error)
 			return false;
 		}
 	}
+	if (bulk_ && bulk_lcore_ != kNoLcore) {
+		int rc = rte_eal_remote_launch(bulk_main, this, bulk_lcore_);
+		if (rc != 0) {
+			error = "cannot launch the bulk lcore " + std::to_string(bulk_lcore_) + ": " + rte_strerror(-rc);
+			stop();
+			return false;
+		}
+	}
 	return true;
+}
+
+int bulk_main(void *arg)
+{
+	Dataplane &dp = *static_cast<Dataplane *>(arg);
+	BulkPath &b = *dp.bulk();
+	config::IdleBackoff idle;
+	for (const config::LcoreConfig &lc : dp.config().lcores)
+		if (lc.id == rte_lcore_id())
+			idle = lc.idle;
+	IdleBackoff backoff(idle);
+	LcoreCounters &c = const_cast<LcoreCounters &>(dp.lcore_counters(rte_lcore_id()));
+	b.attach_thread(rte_lcore_id());
+	while (dp.running()) {
+		uint64_t start = rte_rdtsc();
+		bump(c.loops);
+		if (b.poll()) {
+			bump(c.busy_cycles, rte_rdtsc() - start);
+			backoff.reset();
+		} else if (backoff.idle()) {
+			bump(c.idle_sleeps);
+		}
+	}
+	b.detach_thread();
+	return 0;
 }
 
 void Dataplane::stop()
@@ -260,6 +345,10 @@ void Dataplane::stop()
 		return;
 	for (auto &w : workers_)
 		rte_eal_wait_lcore(w->lcore_id);
+	if (bulk_ && bulk_lcore_ != kNoLcore)
+		rte_eal_wait_lcore(bulk_lcore_);
+	if (bulk_)
+		bulk_->shutdown();
 	for (rte_ring *r : rings_)
 		free_ring_contents(r);
 }
@@ -309,7 +398,7 @@ unsigned Dataplane::poll_exception()
 		moved += n;
 		bump(c.tap_rx_packets, n);
 		rte_ring *ring = x.return_of_tap[tap];
-		unsigned queued = rte_ring_sp_enqueue_burst(ring, reinterpret_cast<void **>(pkts), n, nullptr);
+		unsigned queued = rte_ring_enqueue_burst(ring, reinterpret_cast<void **>(pkts), n, nullptr); // MP with path C
 		if (queued < n) {
 			bump(c.drops[unsigned(DropReason::return_ring_full)], n - queued);
 			rte_pktmbuf_free_bulk(pkts + queued, n - queued);

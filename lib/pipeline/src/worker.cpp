@@ -48,6 +48,22 @@ void send_to_kernel(WorkerContext &w, rte_mbuf **pkts, unsigned n)
 	drop(c, pkts + sent, n - sent, DropReason::kernel_ring_full);
 }
 
+// Hand path C's packets to the bulk lcore (mbuf->hash.usr names the peer).
+void send_to_bulk(WorkerContext &w, rte_mbuf **pkts, unsigned n)
+{
+	LcoreCounters &c = *w.counters;
+	uint32_t len[kBurst];   // read before the enqueue: the bulk lcore may free them at once
+	for (unsigned i = 0; i < n; i++)
+		len[i] = pkts[i]->pkt_len;
+	unsigned sent = rte_ring_sp_enqueue_burst(w.to_bulk, reinterpret_cast<void **>(pkts), n, nullptr);
+	uint64_t bytes = 0;
+	for (unsigned i = 0; i < sent; i++)
+		bytes += len[i];
+	bump(c.path_packets[unsigned(PathId::bulk)], sent);
+	bump(c.path_bytes[unsigned(PathId::bulk)], bytes);
+	drop(c, pkts + sent, n - sent, DropReason::bulk_ring_full);
+}
+
 unsigned poll_queue(WorkerContext &w, const PollQueue &pq, const classify::RuleTable &rules, quota::QuotaTable &quotas)
 {
 	if (pq.endpoint != UINT16_MAX)
@@ -107,7 +123,8 @@ unsigned poll_queue(WorkerContext &w, const PollQueue &pq, const classify::RuleT
 	uint16_t fast_endpoint[kBurst];
 	rte_mbuf *dropped[kBurst];
 	rte_mbuf *over_quota[kBurst];
-	unsigned n_kernel = 0, n_fast = 0, n_dropped = 0, n_over = 0;
+	rte_mbuf *bulk[kBurst];
+	unsigned n_kernel = 0, n_fast = 0, n_dropped = 0, n_over = 0, n_bulk = 0;
 	const size_t n_endpoints = w.endpoints.size();
 	uint64_t unmatched = 0, fallback = 0, demoted = 0;
 	for (unsigned i = 0; i < n_parsed; i++) {
@@ -132,9 +149,16 @@ unsigned poll_queue(WorkerContext &w, const PollQueue &pq, const classify::RuleT
 				fast[n_fast++] = parsed[i];
 				break;
 			}
-			[[fallthrough]];   // no such endpoint (none configured): fail open to path A
+			fallback++;   // no such endpoint (none configured): fail open to path A
+			kernel[n_kernel++] = parsed[i];
+			break;
 		case PathKind::bulk:
-			// Path C is not built yet: fail open to path A, counted.
+			// Path C while its peer is up; otherwise (no path C, peer down) fail open to path A.
+			if (likely(v.target < w.bulk_peers.size()) && w.bulk_peers[v.target]->up.load(std::memory_order_relaxed)) {
+				parsed[i]->hash.usr = v.target;
+				bulk[n_bulk++] = parsed[i];
+				break;
+			}
 			fallback++;
 			kernel[n_kernel++] = parsed[i];
 			break;
@@ -153,6 +177,8 @@ unsigned poll_queue(WorkerContext &w, const PollQueue &pq, const classify::RuleT
 	drop(c, over_quota, n_over, DropReason::quota_exceeded);
 	if (n_fast)
 		send_to_endpoints(w, fast, fast_endpoint, n_fast, rx_tsc);
+	if (n_bulk)
+		send_to_bulk(w, bulk, n_bulk);
 	if (unlikely(pq.tap_port == kNoPort))
 		drop(c, kernel, n_kernel, DropReason::no_kernel_tap);
 	else if (n_kernel)

@@ -69,7 +69,7 @@ TEST(ConfigLoad, LabConfig)
 	EXPECT_EQ(cfg.paths.fast_endpoints[0].port, "agent1");
 	EXPECT_EQ(cfg.paths.fast_endpoints[0].wire, "wire0");
 	EXPECT_EQ(cfg.ports[2].args, (Args{{"iface", "ag1"}, {"start_queue", "0"}, {"queue_count", "1"}}));
-	EXPECT_TRUE(cfg.paths.bulk_peers.empty());
+	EXPECT_TRUE(cfg.paths.bulk.peers.empty());
 
 	ASSERT_EQ(cfg.tenants.size(), 1u);
 	ASSERT_EQ(cfg.tenants[0].prefixes.size(), 2u);
@@ -232,9 +232,9 @@ rules:
 	EXPECT_EQ(cfg.paths.fast_endpoints[0].wire, "nic0");
 	ASSERT_TRUE(cfg.paths.fast_endpoints[0].mac.has_value());
 	EXPECT_EQ((*cfg.paths.fast_endpoints[0].mac)[5], 0x0a);
-	ASSERT_EQ(cfg.paths.bulk_peers.size(), 2u);
-	EXPECT_EQ(cfg.paths.bulk_peers[1].address, "[fd00::2]:7001");
-	EXPECT_EQ(cfg.paths.bulk_peers[1].loc.str(), "t.yaml:49:9");
+	ASSERT_EQ(cfg.paths.bulk.peers.size(), 2u);
+	EXPECT_EQ(cfg.paths.bulk.peers[1].address, "[fd00::2]:7001");
+	EXPECT_EQ(cfg.paths.bulk.peers[1].loc.str(), "t.yaml:49:9");
 
 	ASSERT_EQ(cfg.tenants.at(0).prefixes.size(), 3u);
 	EXPECT_EQ(prefix_bytes(cfg.tenants[0].prefixes[0]), "10.1.0.0/16");

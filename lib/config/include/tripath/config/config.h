@@ -119,16 +119,36 @@ struct FastEndpointConfig {
 	SourceLoc loc;
 };
 
-struct BulkPeerConfig {                    // path C (built in a later issue)
+// Path C: a peer tripath we move bulk flows to with RDMA writes. Exactly one side dials:
+// `address` (we connect to the peer's control port) or `listen` (the peer connects to us).
+struct BulkPeerConfig {
 	std::string name;
-	std::string address;                   // control address of the peer tripath
+	std::string address;                   // HOST:PORT we connect to, or ""
+	std::string listen;                    // HOST:PORT we accept this peer on, or ""
+	std::string wire;                      // where its packets leave (path A: its TAP; bulk: the wire); default: the only wire with a TAP, "" without path A
+	SourceLoc loc;
+};
+
+// The bulk lcore and the RDMA device it drives (doc/rdma.md).
+struct BulkPathConfig {
+	std::string device;                    // "rxe0", "irdma0", "mlx5_0"; "": the first one
+	int gid_index = -1;                    // -1: the first RoCE v2 IPv4-mapped GID
+	uint32_t slots = 64;                   // ring slots per peer, 2..4096
+	uint32_t slot_size = 256 << 10;        // bytes per slot, 4 KiB..16 MiB, header included
+	uint32_t batch_bytes = 0;              // post a batch at this size; 0: a full slot
+	uint32_t batch_us = 100;               // ... or when its first packet is this old, 1..1000000
+	unsigned ring_size = 4096;             // workers -> bulk lcore; power of two, 64..65536
+	uint32_t reconnect_ms = 1000;          // between attempts while a peer is down, 10..600000
+	uint32_t stall_ms = 2000;              // no credit for this long: the peer is stalled, fall back
+	uint32_t connect_timeout_ms = 2000;    // one connect/accept exchange, 100..60000
+	std::vector<BulkPeerConfig> peers;
 	SourceLoc loc;
 };
 
 struct PathsConfig {
 	KernelPathConfig kernel;
 	std::vector<FastEndpointConfig> fast_endpoints;
-	std::vector<BulkPeerConfig> bulk_peers;
+	BulkPathConfig bulk;
 };
 
 struct Prefix {

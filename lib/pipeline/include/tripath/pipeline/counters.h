@@ -38,6 +38,10 @@ enum class DropReason : uint8_t {
 	not_an_answer,      // from an endpoint: not unicast IP (its ARP, ND): the agent's own link traffic
 	no_wire_neighbor,   // from an endpoint before any request taught us the wire's next hop
 	answer_tx_full,     // from an endpoint: the wire port did not take the answer
+	bulk_ring_full,     // path C: worker -> bulk lcore ring full
+	bulk_no_mbuf,       // bulk lcore: no mbuf for a packet unpacked from a batch
+	bulk_emit_full,     // bulk lcore: the ring to path A or to the wire refused the packet
+	bulk_bad_batch,     // a received batch whose records do not add up (counted once per batch)
 	count_
 };
 static_assert(unsigned(DropReason::truncated_ethernet) == unsigned(packet::ParseStatus::truncated_ethernet));
@@ -69,7 +73,7 @@ struct alignas(RTE_CACHE_LINE_SIZE) LcoreCounters {
 	uint64_t idle_sleeps = 0;
 	std::array<uint64_t, kPaths> path_packets{};   // handed to a path (enqueued or sent)
 	std::array<uint64_t, kPaths> path_bytes{};
-	uint64_t fallback_to_kernel = 0; // fast/bulk verdicts carried by path A until those paths land
+	uint64_t fallback_to_kernel = 0; // fast/bulk verdicts carried by path A (no endpoint, peer down)
 	uint64_t demoted = 0;            // over a fast/bulk quota, carried by path A instead
 	uint64_t unmatched = 0;          // only the default rule (or none) matched
 	uint64_t tap_tx_packets = 0;     // exception lcore: delivered into a TAP
@@ -77,6 +81,8 @@ struct alignas(RTE_CACHE_LINE_SIZE) LcoreCounters {
 	uint64_t wire_tx_packets = 0;    // worker: kernel output sent on the wire
 	uint64_t answer_rx_packets = 0;  // worker: read from fast endpoints (agents' answers)
 	uint64_t answer_tx_packets = 0;  // worker: agents' answers sent on the wire
+	uint64_t bulk_rx_packets = 0;    // bulk lcore: unpacked from peers' batches
+	uint64_t bulk_emitted = 0;       // bulk lcore: of those, handed to path A or the wire
 	std::array<uint64_t, kDropReasons> drops{};
 };
 

@@ -19,6 +19,7 @@
 
 #include <tripath/classify/rule_table.h>
 #include <tripath/config/config.h>
+#include <tripath/pipeline/bulk_path.h>
 #include <tripath/pipeline/counters.h>
 #include <tripath/pipeline/latency_hist.h>
 #include <tripath/quota/quota_table.h>
@@ -83,6 +84,8 @@ struct WorkerContext {
 	std::vector<EndpointTarget> endpoints; // path B targets, by endpoint index
 	uint16_t endpoint_queue = 0;   // this worker's tx queue on every endpoint port (its rank among wire pollers)
 	EndpointCounters *endpoint_counters = nullptr; // endpoints.size() slots, this worker's
+	rte_ring *to_bulk = nullptr;   // producer: this worker; consumer: bulk lcore (path C)
+	std::vector<const BulkPeerStats *> bulk_peers; // by peer index: `up` says ring or path A; empty: no path C
 	LcoreCounters *counters = nullptr;
 	config::IdleBackoff idle;
 };
@@ -121,6 +124,15 @@ public:
 	// One round of path A's TAP I/O; called from the control loop. Returns packets moved.
 	unsigned poll_exception();
 
+	// Path C: bring up the bulk lcore's state with its connector (before start()). Without it
+	// bulk verdicts take path A. Throws std::runtime_error.
+	void enable_bulk(rte_mempool *pool, std::unique_ptr<BulkConnector> connector);
+	BulkPath *bulk() { return bulk_.get(); }
+	const BulkPath *bulk() const { return bulk_.get(); }
+	// True when no bulk lcore is configured: the control loop calls poll_bulk() each round.
+	bool bulk_on_control() const { return bulk_ && bulk_lcore_ == kNoLcore; }
+	unsigned poll_bulk() { return bulk_ ? bulk_->poll() : 0; }
+
 	// Reader side: sum over lcores, or one lcore's slot.
 	LcoreCounters totals() const;
 	const LcoreCounters &lcore_counters(unsigned lcore_id) const { return counters_[lcore_id]; }
@@ -153,6 +165,7 @@ public:
 private:
 	void build();
 	void build_endpoints();
+	void build_bulk(const std::map<uint16_t, rte_ring *> &return_of_wire);
 	void set_endpoint_poll(PollQueue &pq, const config::LcoreConfig &lc);
 	void release();
 	const PortInfo *port_named(const std::string &name) const;
@@ -175,7 +188,14 @@ private:
 	LcoreCounters *counters_ = nullptr;                // RTE_MAX_LCORE slots, hugepage memory
 	EndpointCounters *endpoint_counters_ = nullptr;    // workers x endpoints, hugepage memory
 	std::array<NextHop, RTE_MAX_ETHPORTS> next_hops_{};
+	static constexpr unsigned kNoLcore = UINT32_MAX;
+	BulkWiring bulk_wiring_;                           // rings made by build(), handed to the BulkPath
+	std::unique_ptr<BulkPath> bulk_;
+	unsigned bulk_lcore_ = kNoLcore;                   // lcore with role bulk, if any
 };
+
+// Lcore entry point for the bulk lcore (arg: Dataplane*).
+int bulk_main(void *arg);
 
 // Lcore entry point for a worker (arg: WorkerContext*).
 int worker_main(void *arg);
