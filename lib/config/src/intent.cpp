@@ -215,6 +215,29 @@ bool valid_fsync(std::string_view text)
 	return (word == "every" || word == "interval") && count(arg);
 }
 
+std::vector<ClientScope> read_clients(const Field &f, const Config &cfg)
+{
+	std::vector<ClientScope> out;
+	UniqueNames names("client name in intent.clients");
+	for (const auto &item : list_items(f)) {
+		MapReader m(item, {"name", "tenants"});
+		Field name = m.need("name");
+		ClientScope c;
+		c.name = read_name(name, 63);
+		names.add(name, c.name);
+		Field tenants = m.need("tenants");
+		UniqueNames seen("tenant of client '" + c.name + "'");
+		for (const auto &t : list_items(tenants)) {
+			c.tenants.push_back(read_tenant_ref(t, cfg));
+			seen.add(t, c.tenants.back());
+		}
+		if (c.tenants.empty())
+			tenants.fail("a client needs at least one tenant (its scope)");
+		out.push_back(std::move(c));
+	}
+	return out;
+}
+
 } // namespace
 
 IntentConfig read_intent(const std::optional<Field> &f, const Config &cfg)
@@ -225,7 +248,7 @@ IntentConfig read_intent(const std::optional<Field> &f, const Config &cfg)
 		return intent;
 	}
 	intent.present = true;
-	MapReader m(*f, {"autonomy", "slo", "protected", "reserved", "limits", "canary", "failsafe"});
+	MapReader m(*f, {"autonomy", "slo", "protected", "reserved", "limits", "canary", "failsafe", "clients"});
 	if (auto v = m.get("autonomy"))
 		intent.autonomy = static_cast<Autonomy>(read_choice(*v, autonomy_names));
 	if (auto v = m.get("slo"))
@@ -242,6 +265,8 @@ IntentConfig read_intent(const std::optional<Field> &f, const Config &cfg)
 		intent.canary = read_canary(*v);
 	if (auto v = m.get("failsafe"))
 		intent.failsafe = read_failsafe(*v);
+	if (auto v = m.get("clients"))
+		intent.clients = read_clients(*v, cfg);
 	return intent;
 }
 
@@ -289,6 +314,14 @@ const ReservedMinimum *IntentConfig::reserved_for(std::string_view tenant) const
 	for (const auto &r : reserved)
 		if (r.tenant == tenant)
 			return &r;
+	return nullptr;
+}
+
+const ClientScope *IntentConfig::client_named(std::string_view name) const
+{
+	for (const auto &c : clients)
+		if (c.name == name)
+			return &c;
 	return nullptr;
 }
 

@@ -201,6 +201,30 @@ intent:
 )"), "t.yaml:8:36", "intent.reserved[0].bulk: needs pps, bps or both"));
 }
 
+TEST(ConfigIntent, Clients)
+{
+	Config cfg = load(with(R"(
+intent:
+  clients: [{ name: scheduler, tenants: [acme] }]
+)"));
+	ASSERT_EQ(cfg.intent.clients.size(), 1u);
+	ASSERT_NE(cfg.intent.client_named("scheduler"), nullptr);
+	EXPECT_EQ(cfg.intent.client_named("scheduler")->tenants, std::vector<std::string>{"acme"});
+	EXPECT_EQ(cfg.intent.client_named("ghost"), nullptr);
+	EXPECT_TRUE(fails_at(with(R"(
+intent:
+  clients: [{ name: scheduler, tenants: [ghost] }]
+)"), "t.yaml:8:42", "intent.clients[0].tenants[0]: tenant 'ghost' is not defined"));
+	EXPECT_TRUE(fails_at(with(R"(
+intent:
+  clients: [{ name: scheduler, tenants: [] }]
+)"), "t.yaml:8:41", "a client needs at least one tenant"));
+	EXPECT_TRUE(fails_at(with(R"(
+intent:
+  clients: [{ name: a, tenants: [acme] }, { name: a, tenants: [acme] }]
+)"), "t.yaml:8:51", "intent.clients[1].name: duplicate client name in intent.clients 'a'"));
+}
+
 TEST(ConfigIntent, AuditErrors)
 {
 	EXPECT_TRUE(fails_at(with(R"(

@@ -76,6 +76,13 @@ struct FailsafeConfig {
 	uint32_t breach_ms = 5000;             // an SLO breached this long enters FAILSAFE
 };
 
+// An external client of the control socket (`guardian client <name> propose ...`): the tenants
+// its proposals may touch. A name not listed here is refused.
+struct ClientScope {
+	std::string name;                      // [A-Za-z0-9_-]{1,63}
+	std::vector<std::string> tenants;      // at least one, each defined in tenants
+};
+
 struct IntentConfig {
 	Autonomy autonomy = Autonomy::off;
 	SloConfig slo;
@@ -84,9 +91,11 @@ struct IntentConfig {
 	IntentLimits limits;
 	CanaryConfig canary;
 	FailsafeConfig failsafe;
+	std::vector<ClientScope> clients;
 	bool present = false;                  // the file had an intent section
 
 	const ReservedMinimum *reserved_for(std::string_view tenant) const;
+	const ClientScope *client_named(std::string_view name) const;
 };
 
 // The guardian's audit log (lib/audit). log "" = no audit log.
