@@ -64,6 +64,32 @@ void send_to_bulk(WorkerContext &w, rte_mbuf **pkts, unsigned n)
 	drop(c, pkts + sent, n - sent, DropReason::bulk_ring_full);
 }
 
+// Every sample_every-th parsed IP packet feeds its verdict's path sketch: one compare per burst
+// when no sample falls in it, O(depth + top_k) per sample. No locks, no allocation.
+void sample_flows(WorkerContext &w, const packet::FlowKey *keys, const Verdict *verdicts, rte_mbuf *const *pkts, unsigned n)
+{
+	if (likely(w.sample_countdown > n)) {
+		w.sample_countdown -= n;
+		return;
+	}
+	unsigned i = w.sample_countdown - 1;
+	for (; i < n; i += w.sample_every) {
+		const packet::FlowKey &k = keys[i];
+		unsigned path = unsigned(verdicts[i].path);
+		if (k.ip_version == 0 || path >= w.sketches.size())
+			continue; // non-IP (ARP) and drop verdicts: no flow to steer
+		telemetry::FlowId id;
+		id.family = k.ip_version;
+		id.proto = k.proto;
+		id.src_port = k.src_port;
+		id.dst_port = k.dst_port;
+		id.src = k.src;
+		id.dst = k.dst;
+		w.sketches[path]->add(id, pkts[i]->pkt_len);
+	}
+	w.sample_countdown = i - n + 1;
+}
+
 unsigned poll_queue(WorkerContext &w, const PollQueue &pq, const classify::RuleTable &rules, quota::QuotaTable &quotas)
 {
 	if (pq.endpoint != UINT16_MAX)
@@ -104,6 +130,8 @@ unsigned poll_queue(WorkerContext &w, const PollQueue &pq, const classify::RuleT
 	Verdict verdicts[kBurst];
 	rules.lookup_burst(keys, verdicts, n_parsed);
 	const uint32_t default_rule = rules.default_rule();
+	if (w.sketches[0] != nullptr)
+		sample_flows(w, keys, verdicts, parsed, n_parsed);
 
 	// Tenant (rule, else source prefix), then its meters: one clock read per burst.
 	uint16_t tenants[kBurst];
@@ -221,6 +249,9 @@ int worker_main(void *arg)
 		for (const ReturnDrain &d : w.drains)
 			moved += drain_return(w, d);
 		rte_rcu_qsbr_quiescent(dp.qsbr, w.qsbr_id);
+		for (telemetry::FlowSketch *s : w.sketches)
+			if (s != nullptr)
+				s->poll(); // the guardian's window handoff, idle or not
 		bump(c.loops);
 		if (moved) {
 			bump(c.busy_cycles, rte_rdtsc() - start);

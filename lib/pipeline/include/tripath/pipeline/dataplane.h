@@ -23,6 +23,7 @@
 #include <tripath/pipeline/counters.h>
 #include <tripath/pipeline/latency_hist.h>
 #include <tripath/quota/quota_table.h>
+#include <tripath/telemetry/flow_sketch.h>
 
 namespace tripath::pipeline {
 
@@ -88,6 +89,11 @@ struct WorkerContext {
 	std::vector<const BulkPeerStats *> bulk_peers; // by peer index: `up` says ring or path A; empty: no path C
 	LcoreCounters *counters = nullptr;
 	config::IdleBackoff idle;
+	// The guardian's flow sketches by path (kernel, fast, bulk); set before start(), null = off.
+	// Owner: the control lcore; the worker adds to their active windows and polls them.
+	std::array<telemetry::FlowSketch *, 3> sketches{};
+	uint32_t sample_every = 64;    // one packet in this many feeds its path's sketch
+	uint32_t sample_countdown = 1; // worker only: packets until the next sample (1 = the next)
 };
 
 // Path A's TAP side, polled by the control lcore (TAP I/O makes syscalls; workers may not).
