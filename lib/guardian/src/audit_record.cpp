@@ -23,6 +23,15 @@ void observe_state(audit::Record &r, const ObservedState &o, const std::vector<s
 	}
 }
 
+// lib/audit takes observed values of at most 256 bytes; longer words (a connectivity example)
+// are cut there, whole in a shared record's diff.
+constexpr size_t kMaxObserved = 256;
+
+std::string fit(const std::string &value)
+{
+	return value.size() <= kMaxObserved ? value : value.substr(0, kMaxObserved - 3) + "...";
+}
+
 // The words may name other tenants. Export shows unscoped observed keys to every tenant of the
 // record but hides unscoped diff lines from a shared record: so a shared record keeps them there.
 void add_detail(audit::Record &r, const std::string &detail)
@@ -30,7 +39,7 @@ void add_detail(audit::Record &r, const std::string &detail)
 	if (detail.empty())
 		return;
 	if (r.tenants.size() <= 1)
-		r.observed["detail"] = detail;
+		r.observed["detail"] = fit(detail);
 	else
 		r.diff += (r.diff.empty() ? "" : "\n") + std::string("detail: ") + detail;
 }
@@ -45,11 +54,11 @@ audit::Record make_record(const Decision &d, const ObservedState &observed)
 	r.proposal = to_json(d.proposal);
 	observe_state(r, observed, d.tenants);
 	for (const auto &[k, v] : d.observed)
-		r.observed[k] = v;
+		r.observed[k] = fit(v);
 	if (d.would_be)
 		r.observed["would_be"] = std::string(verdict_name(*d.would_be));
 	if (std::string effective = to_json(d.effective); effective != r.proposal)
-		r.observed["effective"] = effective;
+		r.observed["effective"] = fit(effective);
 	r.decision = std::string(verdict_name(d.verdict));
 	r.reason = std::string(reason_name(d.reason));
 	if (d.change)
@@ -66,7 +75,7 @@ audit::Record make_record(const Action &a, const ObservedState &observed)
 	r.proposal = a.proposal;
 	observe_state(r, observed, a.tenants);
 	for (const auto &[k, v] : a.observed)
-		r.observed[k] = v;
+		r.observed[k] = fit(v);
 	r.decision = std::string(action_name(a.kind));
 	r.reason = std::string(reason_name(a.reason));
 	if (a.change)

@@ -31,6 +31,20 @@ TEST(GuardianAudit, DecisionRecord)
 	EXPECT_NE(r.observed.at("detail").find("pps 5000 -> 16000"), std::string::npos);
 }
 
+TEST(GuardianAudit, LongDetailFitsTheLog)
+{
+	Guardian g(lab());
+	// A connectivity refusal's words carry an example packet: longer than an observed value may be.
+	Decision d = g.decide(parse(R"({"kind":"promote_flow","flow":{"src":"10.1.0.7","proto":"udp","dst_port":53},"endpoint":"agent0","tenant":"acme","name":"hot-dns-flow-of-acme-promoted-by-its-scheduler-0001"})",
+				    Proposer::client("bot", {"acme"})), calm(), 0);
+	ASSERT_EQ(d.reason, Reason::connectivity_protected);
+	ASSERT_GT(d.detail.size(), 256u);
+	audit::Record r = make_record(d, calm());
+	EXPECT_EQ(audit::check_fields(r), "");
+	EXPECT_EQ(r.observed.at("detail").size(), 256u);
+	EXPECT_EQ(r.observed.at("detail").substr(0, 40), d.detail.substr(0, 40));
+}
+
 TEST(GuardianAudit, SharedRecordKeepsDetailFromExport)
 {
 	Guardian g(lab());
