@@ -136,6 +136,7 @@ void control_loop(Runtime &rt, const Options &o, Shell *shell, control::SocketSe
 		if (rt.dp->running() && rt.dp->bulk_on_control())
 			moved += rt.dp->poll_bulk();
 		pipeline::bump(c.loops);
+		guardian_poll(rt);
 		if (now >= next_housekeeping) {
 			next_housekeeping = now + hz / 1000;
 			if (shell != nullptr && !shell->poll())
@@ -143,6 +144,7 @@ void control_loop(Runtime &rt, const Options &o, Shell *shell, control::SocketSe
 			moved += sock.poll(rt.registry);
 			rt.dp->reclaim_retired();
 			log_bulk_events(rt);
+			guardian_housekeeping(rt);
 			if (g_print_stats) {
 				g_print_stats = 0;
 				print(format_totals(rt));
@@ -230,6 +232,13 @@ int run(int argc, char **argv)
 		rte_eal_cleanup();
 		return 1;
 	}
+	std::string guardian_error;
+	if (!start_guardian(rt, guardian_error)) {
+		std::fprintf(stderr, "tripath: guardian: %s\n", guardian_error.c_str());
+		rt.dp.reset();
+		rte_eal_cleanup();
+		return 1;
+	}
 	register_commands(rt);
 
 	control::SocketServer sock;
@@ -269,6 +278,7 @@ int run(int argc, char **argv)
 	control_loop(rt, o, shell.get(), sock);
 	shell.reset();
 	shutdown(rt);
+	stop_guardian(rt);
 	rte_eal_cleanup();
 	return 0;
 }

@@ -69,30 +69,28 @@ std::string path_text(const config::RuleConfig &r)
 	return r.target.empty() ? p : p + ":" + r.target;
 }
 
-// Check, compile and publish `rules`; on any refusal the running tables stay as they were.
-CommandResult apply_rules(Runtime &rt, std::vector<config::RuleConfig> rules, const std::string &source, const std::string &done)
+// Check, compile, audit (the guardian's log) and publish; on any refusal the running tables stay.
+CommandResult apply_lists(Runtime &rt, StagedTables staged, const std::string &source, const std::string &done)
 {
-	std::vector<std::string> warnings;
-	try {
-		config::check_rules(rules, source, warnings);
-		config::Config next = rt.dp->config();
-		next.rules = rules;
-		auto table = classify::RuleTable::build(next);
-		// Everything that can refuse runs before anything is published.
-		for (Runtime::SplitPort &sp : rt.split_ports)
-			sp.rules->stage(next);
-		rt.dp->publish_rules(std::move(table), std::move(rules));
-		for (Runtime::SplitPort &sp : rt.split_ports)
-			sp.rules->commit();
-	} catch (const config::ConfigError &e) {
-		return fail(std::string("error: ") + e.what() + "\n");
-	} catch (const std::exception &e) {
-		return fail(std::string("error: ") + source + ": " + e.what() + "\n");
-	}
+	std::string error;
+	if (!stage_tables(rt, staged, source, error))
+		return fail("error: " + error + "\n");
+	if (!audit_operator_change(rt, source, staged, error))
+		return fail("error: " + source + ": not applied: " + error + "\n");
+	std::vector<std::string> warnings = std::move(staged.warnings);
+	publish_tables(rt, staged);
+	adopt_operator_change(rt);
 	std::string out = done;
 	for (const std::string &w : warnings)
 		out += w + "\n";
 	return ok(out);
+}
+
+CommandResult apply_rules(Runtime &rt, std::vector<config::RuleConfig> rules, const std::string &source, const std::string &done)
+{
+	StagedTables staged;
+	staged.rules = std::move(rules);
+	return apply_lists(rt, std::move(staged), source, done);
 }
 
 size_t find_rule(const std::vector<config::RuleConfig> &rules, const std::string &name)
@@ -152,15 +150,14 @@ CommandResult set_quota(Runtime &rt, const std::string &tenant, const std::strin
 			t->quota[size_t(index)].reset();
 		else
 			t->quota[size_t(index)] = config::parse_quota(spec, "tenant quota");
-		config::Config next = rt.dp->config();
-		next.tenants = tenants;
-		auto table = quota::QuotaTable::build(next, unsigned(rt.dp->workers().size()));
-		rt.dp->publish_quotas(std::move(table), std::move(tenants));
 	} catch (const config::ConfigError &e) {
 		return fail(std::string("error: ") + e.what() + "\n");
-	} catch (const std::exception &e) {
-		return fail(std::string("error: tenant quota: ") + e.what() + "\n");
 	}
+	StagedTables staged;
+	staged.tenants = std::move(tenants);
+	CommandResult r = apply_lists(rt, std::move(staged), "tenant quota", "");
+	if (r.status != control::Status::ok)
+		return r;
 	return ok("tenant '" + tenant + "' quota on path " + path + ": " + quota_text(rt.dp->config().tenants[which].quota[size_t(index)]) + "\n");
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,8 @@ struct PortRateMark {
 	uint64_t ipackets = 0, opackets = 0, ibytes = 0, obytes = 0;
 };
 
+class GuardianRuntime; // guardian_runtime.h
+
 struct Runtime {
 	config::Config cfg;
 	rte_mempool *pool = nullptr;
@@ -35,7 +38,34 @@ struct Runtime {
 	uint64_t forwarding_since_tsc = 0;       // 0 while stopped
 	std::vector<std::string> bulk_events;    // the last path C events, newest last (control lcore)
 	bool quit = false;                       // set by 'quit' and SIGINT/SIGTERM
+	std::shared_ptr<GuardianRuntime> guardian; // control lcore only; null until start_guardian
 };
+
+// New lists to publish: set = publish a new table for them. stage_tables checks and compiles
+// them and stages the split ports' XDP maps (false with `error`: nothing changed);
+// publish_tables swaps them in and returns the RCU token every worker passes once it runs them.
+struct StagedTables {
+	std::optional<std::vector<config::RuleConfig>> rules;
+	std::optional<std::vector<config::TenantConfig>> tenants;
+	std::unique_ptr<classify::RuleTable> rule_table;
+	std::unique_ptr<quota::QuotaTable> quota_table;
+	std::vector<std::string> warnings;
+};
+bool stage_tables(Runtime &rt, StagedTables &staged, const std::string &source, std::string &error);
+uint64_t publish_tables(Runtime &rt, StagedTables &staged);
+
+// The guardian on the control lcore (guardian_runtime.cpp). start_guardian opens the audit log
+// and attaches the workers' flow sketches (before start()); guardian_poll runs every control
+// round (cheap: applied-token checks), guardian_housekeeping about every ms.
+bool start_guardian(Runtime &rt, std::string &error);
+void guardian_poll(Runtime &rt);
+void guardian_housekeeping(Runtime &rt);
+void stop_guardian(Runtime &rt);
+void register_guardian_commands(Runtime &rt);
+// The operator's rule/tenant commands: audited (APPLIED) before publishing, then adopted as the
+// guardian's current lists. False with `error` when the audit log refused the record.
+bool audit_operator_change(Runtime &rt, const std::string &command, const StagedTables &staged, std::string &error);
+void adopt_operator_change(Runtime &rt);
 
 // Formatting shared by the shell, the control socket, SIGUSR1 and the totals at exit.
 std::string format_port_stats(Runtime &rt, size_t port_index);

@@ -6,7 +6,7 @@ namespace tripath::guardian {
 
 namespace {
 
-constexpr std::array<std::string_view, 25> reason_names = {
+constexpr std::array<std::string_view, 26> reason_names = {
 	"ok",
 	"magnitude.limit",
 	"isolation.reserved_minimum",
@@ -32,8 +32,9 @@ constexpr std::array<std::string_view, 25> reason_names = {
 	"failsafe.exit",
 	"canary.regression",
 	"canary.passed",
+	"failsafe.audit",
 };
-static_assert(reason_names.size() == size_t(Reason::canary_passed) + 1);
+static_assert(reason_names.size() == size_t(Reason::failsafe_audit) + 1);
 
 } // namespace
 

@@ -37,6 +37,7 @@ enum class Reason : uint8_t {
 	failsafe_exit,             // the operator left FAILSAFE
 	canary_regression,         // ROLLBACK: an SLO regressed within a change's canary window
 	canary_passed,             // a change's canary window ended without regression
+	failsafe_audit,            // FAILSAFE: the audit log refused a record, so nothing more may change
 };
 std::string_view reason_name(Reason r); // "magnitude.limit", "isolation.scope", ...
 
