@@ -19,7 +19,7 @@ bool stage_tables(Runtime &rt, StagedTables &staged, const std::string &source, 
 			staged.rule_table = classify::RuleTable::build(next);
 		}
 		if (staged.tenants)
-			staged.quota_table = quota::QuotaTable::build(next, unsigned(rt.dp->workers().size()));
+			staged.quota_table = quota::QuotaTable::build(next, unsigned(rt.dp->workers().size()), &rt.dp->quotas());
 		if (staged.rules)
 			for (Runtime::SplitPort &sp : rt.split_ports)
 				sp.rules->stage(next);

@@ -67,7 +67,23 @@ QuotaTable::~QuotaTable()
 	rte_free(policies_);
 }
 
+namespace {
+
+bool same_prefixes(const std::vector<config::Prefix> &a, const std::vector<config::Prefix> &b)
+{
+	return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const config::Prefix &x, const config::Prefix &y) {
+		return x.family == y.family && x.len == y.len && x.addr == y.addr;
+	});
+}
+
+} // namespace
+
 std::unique_ptr<QuotaTable> QuotaTable::build(const config::Config &cfg, unsigned worker_slots)
+{
+	return build(cfg, worker_slots, nullptr);
+}
+
+std::unique_ptr<QuotaTable> QuotaTable::build(const config::Config &cfg, unsigned worker_slots, const QuotaTable *previous)
 {
 	if (worker_slots == 0)
 		throw std::runtime_error("quota table: at least one worker slot is needed");
@@ -78,8 +94,12 @@ std::unique_ptr<QuotaTable> QuotaTable::build(const config::Config &cfg, unsigne
 	for (const config::TenantConfig &tc : cfg.tenants) {
 		t->names_.push_back(tc.name);
 		t->quotas_.push_back(tc.quota);
+		t->prefix_lists_.push_back(tc.prefixes);
 	}
-	t->prefixes_ = std::make_unique<SourcePrefixes>(cfg.tenants);
+	bool reuse = previous != nullptr && previous->names_ == t->names_ &&
+		     std::equal(t->prefix_lists_.begin(), t->prefix_lists_.end(), previous->prefix_lists_.begin(),
+				previous->prefix_lists_.end(), same_prefixes);
+	t->prefixes_ = reuse ? previous->prefixes_ : std::make_shared<const SourcePrefixes>(cfg.tenants);
 	t->n_slots_ = worker_slots;
 	t->build_meters(cfg);
 	return t;

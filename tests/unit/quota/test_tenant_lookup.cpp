@@ -141,3 +141,26 @@ TEST(TenantLookup, NamesAndQuotasForDisplay)
 
 } // namespace
 } // namespace tripath::quota::test
+
+namespace tripath::quota::test {
+namespace {
+
+// A meter change rebuilds on the previous table's prefix tables; a prefix change does not.
+TEST(QuotaTenantLookup, RebuildSharesPrefixTablesOnlyWhenPrefixesStay)
+{
+	config::Config cfg = nested_prefixes();
+	auto first = QuotaTable::build(cfg, 1);
+	set_quota(cfg.tenants[1], PathKind::fast, rate(5000, {}));
+	auto meter_only = QuotaTable::build(cfg, 1, first.get());
+	first.reset(); // the shared prefix tables outlive the table that built them
+	EXPECT_EQ(meter_only->quota(1, PathKind::fast)->pps, 5000u);
+	EXPECT_EQ(lookup(*meter_only, {{"10.1.2.3", kNoTenant}, {"10.1.9.9", kNoTenant}, {"2001:db8:1:2::1", kNoTenant}}),
+		  (std::vector<uint16_t>{2, 1, 4}));
+
+	cfg.tenants[1].prefixes.clear(); // narrow gives up 10.1.0.0/16: a fresh lookup table
+	auto moved = QuotaTable::build(cfg, 1, meter_only.get());
+	EXPECT_EQ(lookup(*moved, {{"10.1.9.9", kNoTenant}, {"10.1.2.3", kNoTenant}}), (std::vector<uint16_t>{0, 2}));
+}
+
+} // namespace
+} // namespace tripath::quota::test

@@ -60,6 +60,9 @@ public:
 	// Needs EAL (prefix tables and meters live in DPDK memory). Throws std::runtime_error
 	// naming the tenant whose prefix or quota could not be set up, or a prefix two tenants claim.
 	static std::unique_ptr<QuotaTable> build(const config::Config &cfg, unsigned worker_slots);
+	// The same, sharing `previous`'s prefix tables when every tenant keeps its name, place and
+	// prefixes: a meter change then costs the meters, not tens of MB of lookup tables.
+	static std::unique_ptr<QuotaTable> build(const config::Config &cfg, unsigned worker_slots, const QuotaTable *previous);
 	~QuotaTable();
 	QuotaTable(const QuotaTable &) = delete;
 	QuotaTable &operator=(const QuotaTable &) = delete;
@@ -96,7 +99,8 @@ private:
 	// All below: control writes at build; workers read only (slot state is theirs to write).
 	std::vector<std::string> names_;
 	std::vector<std::array<std::optional<config::PathQuota>, kQuotaPaths>> quotas_;
-	std::unique_ptr<detail::SourcePrefixes> prefixes_;
+	std::shared_ptr<const detail::SourcePrefixes> prefixes_; // shared by tables with the same tenants' prefixes
+	std::vector<std::vector<config::Prefix>> prefix_lists_;   // what prefixes_ was built from, by tenant
 	detail::PathPolicy *policies_ = nullptr;       // rte_zmalloc; by tenant * kQuotaPaths + path
 	detail::MeterProfiles *profiles_ = nullptr;    // rte_zmalloc; by meter, shared by all slots
 	std::unique_ptr<detail::SlotState[]> slots_;   // by slot
