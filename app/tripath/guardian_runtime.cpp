@@ -180,6 +180,7 @@ Submitted GuardianRuntime::submit(const guardian::Proposal &proposal, uint64_t r
 				     [&] { guardian_.commit(d, now); });
 	if (!done)
 		return {false, "error: guardian: " + std::string(guardian::verdict_name(d.verdict)) + " not applied: " + error + "\n"};
+	poll(); // a flood keeps the control loop in the socket: look at earlier publishes between proposals
 	std::string out = verdict_line(d);
 	if (d.change && !d.change->diff.empty())
 		out += indented(d.change->diff);
