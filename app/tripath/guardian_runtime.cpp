@@ -114,7 +114,7 @@ bool GuardianRuntime::record_and_apply(audit::Record record, const std::optional
 		std::string audit_error;
 		if (log_->append(std::move(record), audit_error) == 0) {
 			audit_failed(audit_error);
-			error = "audit log " + log_->path() + ": " + audit_error + "; nothing applied, FAILSAFE entered";
+			error = "audit log: " + audit_error + "; nothing applied, FAILSAFE in force"; // the error names the file
 			return false;
 		}
 	}
@@ -234,7 +234,7 @@ std::string GuardianRuntime::set_autonomy(config::Autonomy level, bool &ok)
 	if (log_ && log_->append(std::move(r), error) == 0) {
 		audit_failed(error);
 		ok = false;
-		return "error: guardian autonomy: audit log: " + error + "; unchanged, FAILSAFE entered\n";
+		return "error: guardian autonomy: audit log: " + error + "; unchanged, FAILSAFE in force\n";
 	}
 	guardian_.set_autonomy(level);
 	return std::string("autonomy ") + config::autonomy_name(level) + "\n";
@@ -255,7 +255,7 @@ bool GuardianRuntime::audit_change(const std::string &command, const StagedTable
 	if (log_->append(std::move(r), error) != 0)
 		return true;
 	audit_failed(error);
-	error = "audit log " + log_->path() + ": " + error + "; FAILSAFE entered";
+	error = "audit log: " + error + "; FAILSAFE in force";
 	return false;
 }
 

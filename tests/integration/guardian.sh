@@ -23,6 +23,7 @@ cleanup() {
 	if [ -n "$agent_pid" ]; then kill "$agent_pid" 2>/dev/null || true; fi
 	stop_tripath
 	"$lab" down >/dev/null 2>&1 || true
+	if mountpoint -q "$work/full"; then umount "$work/full"; fi
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -177,4 +178,31 @@ if "$TRIPATH_AUDIT" verify --log "$work/audit/audit.log" --key "$work/audit.key"
 	fail "an edited record passed verify"
 fi
 grep -q "seq $edited" "$work/verify.txt" || { cat "$work/verify.txt"; fail "verify did not name record $edited"; }
+
+echo "== an audit log that cannot be written: FAILSAFE (failsafe.audit), the change not applied"
+# A small file system of its own, mounted before tripath starts (ip netns exec copies the mounts).
+mkdir -p "$work/full"
+mount -t tmpfs -o size=256k tmpfs "$work/full"
+sed -e "s|$work/audit/audit.log|$work/full/audit.log|; s|$work/audit.key|$work/full/audit.key|" "$work/lab.yaml" > "$work/full.yaml"
+start_tripath "${LAB_PREFIX}host" "$work/full.yaml"
+expect_ok "^APPROVE ok" guardian propose '{"kind":"move_rule","rule":"agent-rpc","path":"kernel"}'
+dd if=/dev/zero of="$work/full/filler" bs=4k >/dev/null 2>&1 || true # no space left
+# Records still fit in the log's last page; the first that needs a new one fails.
+refused=""
+for i in $(seq 1 40); do
+	if ! refused=$(ctl guardian propose "{\"kind\":\"set_meter\",\"tenant\":\"lab\",\"path\":\"kernel\",\"pps\":$((90000 + i))}" 2>&1); then
+		break
+	fi
+	refused=""
+done
+grep -Eq "audit log: .*No space left on device; nothing applied, FAILSAFE in force" <<<"$refused" || fail "a full audit log did not refuse the change: ${refused:-40 proposals applied}"
+echo "   refused after $i proposals: $(head -1 <<<"$refused")"
+expect_ok "FAILSAFE \(failsafe.audit" guardian status
+ctl show tenants | grep -Eq "kernel +quota 100000 pps" || fail "the unaudited meter change was applied"
+ctl show rules | grep -Eq "agent-rpc +30 +fast:agent1 " || fail "the audit failure's FAILSAFE did not restore the static rules"
+expect_error "not applied: audit log" guardian propose '{"kind":"move_rule","rule":"agent-rpc","path":"kernel"}'
+expect_error "rule add: not applied: audit log" rule add '{name: probe, priority: 40, match: {proto: udp, dst_port: 9999}, path: kernel}'
+ctl show rules | grep -q "probe" && fail "an unaudited rule add was applied"
+stop_tripath
+tp_pid=""
 echo "PASS"
