@@ -133,7 +133,8 @@ void control_loop(Runtime &rt, const Options &o, Shell *shell, control::SocketSe
 	while (!rt.quit && g_stop_signal == 0) {
 		uint64_t now = rte_rdtsc();
 		unsigned moved = rt.dp->running() ? rt.dp->poll_exception() : 0;
-		if (rt.dp->running() && rt.dp->bulk_on_control())
+		// Path C keeps its peers connected while forwarding is stopped, so traffic finds them up.
+		if (rt.dp->bulk_on_control())
 			moved += rt.dp->poll_bulk();
 		pipeline::bump(c.loops);
 		guardian_poll(rt);

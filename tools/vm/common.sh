@@ -5,7 +5,8 @@ vm_cache=${TRIPATH_VM_CACHE:-/var/cache/tripath-vm}
 
 # What the initramfs loads, in this order; modprobe --show-depends adds each one's dependencies.
 # crc32_generic must precede rdma_rxe, or `rdma link add` fails with "No such file or directory".
-vm_modules=(virtio_pci virtio_console 9pnet_virtio 9p overlay dummy crc32_generic rdma_rxe ib_uverbs rdma_ucm)
+# tun: path A's TAP in the bulk benchmark.
+vm_modules=(virtio_pci virtio_console 9pnet_virtio 9p overlay dummy tun crc32_generic rdma_rxe ib_uverbs rdma_ucm)
 
 vm_die() {
 	echo "tools/vm: $*" >&2

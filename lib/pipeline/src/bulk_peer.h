@@ -50,7 +50,9 @@ inline void set_state(BulkPath::Peer &p, BulkPeerState s)
 {
 	p.state = s;
 	p.stats.state.store(uint8_t(s), std::memory_order_relaxed);
-	p.stats.up.store(s == BulkPeerState::up, std::memory_order_release);
+	// A short repair (broken) keeps the workers' ring filling: falling back for it would
+	// reorder the flow; only a lost peer sends its traffic to path A.
+	p.stats.up.store(s != BulkPeerState::down, std::memory_order_release);
 }
 
 } // namespace tripath::pipeline

@@ -55,7 +55,7 @@ const char *bulk_peer_state_name(BulkPeerState s);
 
 // Per peer. Writer: the bulk lcore (relaxed stores); readers: workers (up), control lcore.
 struct alignas(RTE_CACHE_LINE_SIZE) BulkPeerStats {
-	std::atomic<bool> up{false};        // workers read it per packet: ring while up, path A while not
+	std::atomic<bool> up{false};        // workers read it per packet: ring while up or under repair, path A while down
 	std::atomic<uint8_t> state{0};      // BulkPeerState
 	std::atomic<uint8_t> last_error{0}; // bulk::BulkError of the last error
 	std::atomic<uint32_t> credits{0};
