@@ -84,10 +84,10 @@ void SocketServer::flush(Client &c)
 	}
 }
 
-void SocketServer::serve(Client &c, const CommandRegistry &registry, unsigned &executed)
+void SocketServer::serve(Client &c, const CommandRegistry &registry, unsigned &executed, unsigned max_commands)
 {
 	char buf[2048];
-	for (;;) {
+	while (c.in.size() < kMaxBuffered) {
 		ssize_t n = recv(c.fd, buf, sizeof(buf), MSG_DONTWAIT);
 		if (n > 0) {
 			c.in.append(buf, size_t(n));
@@ -98,7 +98,7 @@ void SocketServer::serve(Client &c, const CommandRegistry &registry, unsigned &e
 		break;
 	}
 	size_t nl;
-	while ((nl = c.in.find('\n')) != std::string::npos) {
+	while (executed < max_commands && (nl = c.in.find('\n')) != std::string::npos) {
 		std::string line = c.in.substr(0, nl);
 		c.in.erase(0, nl + 1);
 		CommandResult r = registry.execute(line);
@@ -109,7 +109,7 @@ void SocketServer::serve(Client &c, const CommandRegistry &registry, unsigned &e
 		if (r.status == Status::quit)
 			c.closing = true;
 	}
-	if (c.in.size() > kMaxLine) {
+	if (c.in.size() > kMaxLine && c.in.find('\n') == std::string::npos) {
 		c.out += "error: command line longer than " + std::to_string(kMaxLine) + " bytes\n";
 		c.out += '\0';
 		c.out += kStatusError;
@@ -119,7 +119,7 @@ void SocketServer::serve(Client &c, const CommandRegistry &registry, unsigned &e
 	flush(c);
 }
 
-unsigned SocketServer::poll(const CommandRegistry &registry)
+unsigned SocketServer::poll(const CommandRegistry &registry, unsigned max_commands)
 {
 	if (listen_fd_ < 0)
 		return 0;
@@ -136,10 +136,12 @@ unsigned SocketServer::poll(const CommandRegistry &registry)
 		clients_.push_back(Client{fd, {}, {}, false});
 	}
 	unsigned executed = 0;
-	for (Client &c : clients_)
-		serve(c, registry, executed);
+	for (size_t i = 0; i < clients_.size(); i++)
+		serve(clients_[(first_ + i) % clients_.size()], registry, executed, max_commands);
+	first_ = clients_.empty() ? 0 : (first_ + 1) % clients_.size();
 	for (auto it = clients_.begin(); it != clients_.end();) {
-		if (it->closing && it->out.empty()) {
+		// A client that hung up is closed once every line it sent has been answered.
+		if (it->closing && it->out.empty() && it->in.find('\n') == std::string::npos) {
 			close(it->fd);
 			it = clients_.erase(it);
 		} else {

@@ -118,3 +118,39 @@ TEST(SocketServerPath, TooLongPathIsAnError)
 	EXPECT_FALSE(s.open("/tmp/" + std::string(200, 'a'), error));
 	EXPECT_NE(error.find("longer than"), std::string::npos);
 }
+
+TEST_F(SocketServerTest, ManyLinesAreAnsweredInOrderAcrossPolls)
+{
+	int fd = dial(path);
+	std::string req;
+	for (unsigned i = 0; i < 500; i++)
+		req += "echo w" + std::to_string(i) + "\n";
+	ASSERT_EQ(send(fd, req.data(), req.size(), 0), ssize_t(req.size()));
+	for (unsigned i = 0; i < 500; i++)
+		ASSERT_EQ(answer(fd), std::make_pair("w" + std::to_string(i) + "\n", kStatusOk));
+	shutdown(fd, SHUT_WR); // hung up with nothing pending: closed by the server
+	char c;
+	EXPECT_EQ(recv(fd, &c, 1, 0), 0);
+	close(fd);
+}
+
+TEST(SocketServerBudget, AtMostMaxCommandsPerPoll)
+{
+	const std::string path = "/tmp/tripath-test-budget-" + std::to_string(getpid()) + ".sock";
+	CommandRegistry registry;
+	registry.add("echo <word>", "test", "echo", [](const Args &a) { return ok(a[0] + "\n"); });
+	SocketServer server;
+	std::string error;
+	ASSERT_TRUE(server.open(path, error)) << error;
+	int fd = dial(path);
+	const char req[] = "echo a\necho b\necho c\necho d\necho e\n";
+	ASSERT_EQ(send(fd, req, sizeof(req) - 1, 0), ssize_t(sizeof(req) - 1));
+	unsigned first = 0;
+	for (int i = 0; i < 1000 && first == 0; i++, usleep(100))
+		first = server.poll(registry, 2);
+	EXPECT_EQ(first, 2u);
+	EXPECT_EQ(server.poll(registry, 2), 2u);
+	EXPECT_EQ(server.poll(registry, 2), 1u); // the rest waited in the buffer, nothing lost
+	EXPECT_EQ(answer(fd).first, "a\n");
+	close(fd);
+}

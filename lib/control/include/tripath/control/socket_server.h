@@ -13,6 +13,10 @@ namespace tripath::control {
 inline constexpr char kStatusOk = '0';
 inline constexpr char kStatusError = '1';
 inline constexpr size_t kMaxLine = 4096;
+// Commands run per poll (the control loop polls about every ms): a client sending faster waits in
+// its socket buffer instead of holding the control lcore, which also carries path A's TAP I/O.
+inline constexpr unsigned kMaxCommandsPerPoll = 16;
+inline constexpr size_t kMaxBuffered = 64 * 1024; // read no further ahead per client
 
 class SocketServer {
 public:
@@ -23,8 +27,9 @@ public:
 
 	// Bind and listen at `path` (mode 0600); replaces a stale socket file, refuses a live one.
 	bool open(const std::string &path, std::string &error);
-	// Accept, read and answer whatever is ready; never blocks. Returns commands executed.
-	unsigned poll(const CommandRegistry &registry);
+	// Accept, read and answer what is ready, at most `max_commands` commands (the clients take
+	// turns starting); never blocks. Returns commands executed.
+	unsigned poll(const CommandRegistry &registry, unsigned max_commands = kMaxCommandsPerPoll);
 	const std::string &path() const { return path_; }
 
 private:
@@ -34,12 +39,13 @@ private:
 		std::string out;
 		bool closing = false;
 	};
-	void serve(Client &c, const CommandRegistry &registry, unsigned &executed);
+	void serve(Client &c, const CommandRegistry &registry, unsigned &executed, unsigned max_commands);
 	static void flush(Client &c);
 
 	int listen_fd_ = -1;
 	std::string path_;
 	std::vector<Client> clients_;
+	size_t first_ = 0;                 // the client served first at the next poll (round robin)
 };
 
 } // namespace tripath::control
