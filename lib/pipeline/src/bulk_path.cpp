@@ -185,8 +185,11 @@ void BulkPath::lose(Peer &p, BulkError why, uint64_t now, PeerEventKind kind)
 		}
 		if (p.open)
 			fall_back_batch(p, p.slot_payload[p.open_slot].first(p.writer.bytes()), p.writer.packets());
+		emit_received(p, true);   // what the peer sent is in our ring: out with it before the ring goes
 		p.t.reset();
 	}
+	p.rx_pending.clear();
+	p.rx_offset = 0;
 	p.open = false;
 	p.acked_end = p.posted_end = 0;
 	p.stall_since = 0;
@@ -247,6 +250,9 @@ void BulkPath::shutdown()
 		for (uint64_t seq = p.acked_end; seq < p.posted_end; seq++)
 			stranded += p.slot_packets[seq % p.slot_packets.size()];
 		bump(c.drops[unsigned(DropReason::shutdown)], stranded);
+		emit_received(p, true);
+		p.rx_pending.clear();
+		p.rx_offset = 0;
 		p.open = false;
 		p.t.reset();
 		set_state(p, BulkPeerState::down);

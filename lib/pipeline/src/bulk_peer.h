@@ -1,6 +1,7 @@
 // The bulk lcore's own state per peer and per worker ring (bulk_*.cpp only).
 #pragma once
 
+#include <deque>
 #include <span>
 #include <vector>
 
@@ -35,6 +36,8 @@ struct BulkPath::Peer {
 	std::vector<std::span<std::byte>> slot_payload;
 	std::vector<uint32_t> slot_bytes;
 	std::vector<uint32_t> slot_packets;
+	std::deque<uint32_t> rx_pending;          // received slots not yet emitted, oldest first
+	uint32_t rx_offset = 0;                   // where the oldest one's emitting stands
 	uint64_t acked_end = 0;                   // first sequence the peer has not acknowledged
 	uint64_t posted_end = 0;                  // first sequence not posted
 };

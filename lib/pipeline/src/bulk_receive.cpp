@@ -59,8 +59,8 @@ unsigned BulkPath::poll_transports(uint64_t now)
 			const bulk::BulkEvent &ev = events[i];
 			switch (ev.kind) {
 			case BulkEventKind::batch_received:
-				unpack_received(p, ev.slot);
-				p.t->release(ev.slot);
+				bump(p.stats.batches_received);
+				p.rx_pending.push_back(ev.slot);
 				break;
 			case BulkEventKind::batch_sent:
 				if (ev.sequence >= p.acked_end && ev.sequence < p.posted_end) {
@@ -78,43 +78,68 @@ unsigned BulkPath::poll_transports(uint64_t now)
 				break;
 			}
 		}
-		work += unsigned(n);
+		work += unsigned(n) + emit_received(p);
 		p.stats.credits.store(p.t->credits(), std::memory_order_relaxed);
 	}
 	(void)now;
 	return work;
 }
 
-// A peer's batch: every packet into an mbuf, classified by our rules, emitted in bursts.
-void BulkPath::unpack_received(Peer &p, uint32_t slot)
+// Peers' batches, oldest first: every packet into an mbuf, classified, emitted in bursts. A
+// burst starts only when the rings it may go to have room for all of it; otherwise the slot
+// stays held and the rest waits for the next round, so a slow way out (the TAP, the wire)
+// holds back the peer's credit instead of dropping. A slot is released once it is emptied.
+// force: the transport is about to go; emit everything now, counting what the rings refuse.
+unsigned BulkPath::emit_received(Peer &p, bool force)
 {
-	std::span<const std::byte> batch = p.t->received(slot);
-	bulk::BatchReader reader(batch);
-	bulk::BatchRecord rec;
-	rte_mbuf *pkts[kBurst];
-	unsigned n = 0;
-	bump(p.stats.batches_received);
+	unsigned emitted = 0;
 	LcoreCounters &c = *w_.counters;
-	while (reader.next(rec)) {
-		bump(p.stats.packets_received);
-		bump(p.stats.bytes_received, rec.frame.size());
-		bump(c.bulk_rx_packets);
-		rte_mbuf *m = mbuf_from(pool_, rec.frame);
-		if (unlikely(m == nullptr)) {
-			bump(c.drops[unsigned(DropReason::bulk_no_mbuf)]);
-			continue;
+	const uint16_t wire_port = w_.peer_wire[p.index];
+	rte_ring *wire_ring = wire_port == kNoPort ? nullptr : w_.return_of_port[wire_port];
+	while (!p.rx_pending.empty()) {
+		const uint32_t slot = p.rx_pending.front();
+		std::span<const std::byte> batch = p.t->received(slot).subspan(p.rx_offset);
+		bulk::BatchReader reader(batch);
+		bulk::BatchRecord rec;
+		bool room = true;
+		while (room) {
+			room = force || (rte_ring_free_count(w_.to_kernel) >= kBurst &&
+					 (wire_ring == nullptr || rte_ring_free_count(wire_ring) >= kBurst));
+			if (!room)
+				break;
+			rte_mbuf *pkts[kBurst];
+			unsigned n = 0, read = 0;
+			while (read < kBurst && reader.next(rec)) {
+				read++;
+				bump(p.stats.packets_received);
+				bump(p.stats.bytes_received, rec.frame.size());
+				bump(c.bulk_rx_packets);
+				rte_mbuf *m = mbuf_from(pool_, rec.frame);
+				if (unlikely(m == nullptr)) {
+					bump(c.drops[unsigned(DropReason::bulk_no_mbuf)]);
+					continue;
+				}
+				m->port = wire_port;
+				pkts[n++] = m;
+			}
+			if (n)
+				emit(p, pkts, n);
+			emitted += n;
+			if (read < kBurst)
+				break;   // the batch is done (or malformed)
 		}
-		m->port = w_.peer_wire[p.index];
-		pkts[n++] = m;
-		if (n == kBurst) {
-			emit(p, pkts, n);
-			n = 0;
+		if (room || reader.malformed()) {
+			if (reader.malformed())
+				bump(c.drops[unsigned(DropReason::bulk_bad_batch)]);
+			p.t->release(slot);
+			p.rx_pending.pop_front();
+			p.rx_offset = 0;
+		} else {
+			p.rx_offset += reader.offset();
+			break;
 		}
 	}
-	if (n)
-		emit(p, pkts, n);
-	if (reader.malformed())
-		bump(c.drops[unsigned(DropReason::bulk_bad_batch)]);
+	return emitted;
 }
 
 // Our rules decide: kernel -> path A on the peer's wire's TAP; bulk -> out on that wire (the

@@ -93,9 +93,9 @@ constexpr const char *kBulkRules = R"(  - { name: discard, priority: 10, match: 
 class BulkPathTest : public DataplaneTest {
 protected:
 	// 4 slots of 4 KiB: about 15 of our 254-byte frames per batch, and credit runs out fast.
-	void start_bulk(bool peer_up, uint32_t stall_ms = 2000, uint32_t batch_us = 200)
+	void start_bulk(bool peer_up, uint32_t stall_ms = 2000, uint32_t batch_us = 200, unsigned kernel_ring = 1024)
 	{
-		std::string yaml = config_yaml(1024, kBulkRules);
+		std::string yaml = config_yaml(kernel_ring, kBulkRules);
 		std::string from = R"(  bulk: { peers: [{ name: peer1, address: "10.0.0.9:7000" }] })";
 		std::string to = "  bulk: { slots: 4, slot_size: 4096, batch_us: " + std::to_string(batch_us) +
 				 ", reconnect_ms: 10, stall_ms: " + std::to_string(stall_ms) + R"(, peers: [{ name: peer1, address: "10.0.0.9:7000" }] })";
@@ -298,4 +298,35 @@ TEST_F(BulkPathTest, APeerThatStopsFreeingSlotsIsDeclaredStalledAndBypassed)
 	EXPECT_GE(s.credit_stalls, 1u);
 	auto ev = events();
 	EXPECT_NE(std::find(ev.begin(), ev.end(), PeerEventKind::stalled), ev.end());
+}
+
+TEST_F(BulkPathTest, ASlowWayOutHoldsThePeersCreditInsteadOfDropping)
+{
+	// Path A's ring holds 64; the peer sends 4 batches of 60 kernel-bound frames.
+	ASSERT_NO_FATAL_FAILURE(start_bulk(true, 2000, 200, 64));
+	ASSERT_TRUE(pump([&] { return dp->bulk()->stats(0).up.load(); }));
+	std::vector<Frame> sent;
+	for (unsigned b = 0; b < 4; b++) {
+		std::vector<Frame> batch;
+		for (unsigned i = 0; i < 60; i++)
+			batch.push_back(tcp4(22, b * 60 + i, 0));
+		ASSERT_TRUE(peer.send(batch));
+		sent.insert(sent.end(), batch.begin(), batch.end());
+	}
+	EXPECT_EQ(peer.t->credits(), 0u);
+	// Nobody drains path A: the bulk path fills its ring and waits, slots held.
+	auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(20);
+	while (std::chrono::steady_clock::now() < until) {
+		dp->poll_bulk();
+		peer.poll();
+	}
+	LcoreCounters t = dp->totals();
+	EXPECT_EQ(drops(t, DropReason::bulk_emit_full), 0u);
+	EXPECT_LE(t.bulk_emitted, 64u);
+	EXPECT_LT(peer.t->credits(), 4u) << "the slots not yet emitted are still held";
+	ASSERT_TRUE(pump([&] { return rte_ring_count(kern0->tx) >= sent.size(); }));
+	ASSERT_TRUE(pump([&] { return peer.t->credits() == 4; })) << "every slot released once emptied";
+	dp->stop();
+	EXPECT_EQ(take(kern0->tx), sent);
+	EXPECT_EQ(pipeline::total_drops(dp->totals()), 0u);
 }

@@ -146,7 +146,7 @@ private:
 	unsigned repost_after_reconnect(Peer &p);
 	// bulk_receive.cpp: events, unpacking, emitting
 	unsigned poll_transports(uint64_t now);
-	void unpack_received(Peer &p, uint32_t slot);
+	unsigned emit_received(Peer &p, bool force = false);
 	void fall_back_batch(Peer &p, std::span<const std::byte> payload, uint32_t packets);
 	unsigned to_kernel(rte_mbuf **pkts, unsigned n);
 	void emit(Peer &p, rte_mbuf **pkts, unsigned n);
