@@ -7,7 +7,8 @@
 #             access error is reported and survived on the way.
 #   kill:     east is killed (SIGKILL) mid-stream: west falls back to path A, counting; a new
 #             east comes up and path C resumes; west's accounts balance.
-#   bulk_daemons.sh BUILD_DIR INPUT_PCAP
+#   [BULK_DEVICE=rxe0 BULK_GID=1 BULK_ADDR=10.99.0.1] bulk_daemons.sh BUILD_DIR INPUT_PCAP
+# The variables run it unchanged on a host with an RDMA NIC (doc/rdma.md, "On real RDMA NICs").
 set -uo pipefail
 build=$1
 input=$2
@@ -15,6 +16,7 @@ src=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 TRIPATH=$build/app/tripath/tripath
 TRIPATHCTL=$build/app/tripathctl/tripathctl
 frames=$src/tests/rdma/bulk_frames.py
+device=${BULK_DEVICE:-rxe0} gid=${BULK_GID:-1} addr=${BULK_ADDR:-10.99.0.1}
 work=$(mktemp -d /tmp/bulk-daemons.XXXXXX)
 pids=()
 
@@ -40,8 +42,8 @@ lcores:
 paths:
   kernel: { taps: [{ wire: wire, tap: kern }] }
   bulk:
-    device: rxe0
-    gid_index: 1
+    device: $device
+    gid_index: $gid
     ring_size: $7
     reconnect_ms: 300
     peers: [{ name: $2, $3: "$4" }]
@@ -107,8 +109,8 @@ python3 - "$work/empty.pcap" <<'EOF'
 import struct, sys
 open(sys.argv[1], 'wb').write(struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
 EOF
-config east west listen 10.99.0.1:7471 "rx_pcap: $work/empty.pcap" "$work/east-out.pcap" 1024 256
-config west east address 10.99.0.1:7471 "rx_pcap: $input" "$work/west-out.pcap" 65536 640
+config east west listen $addr:7471 "rx_pcap: $work/empty.pcap" "$work/east-out.pcap" 1024 256
+config west east address $addr:7471 "rx_pcap: $input" "$work/west-out.pcap" 65536 640
 start east
 # West waits for `start` (-i; its shell reads a pipe that stays open) until east is connected:
 # traffic before that would rightly take path A and this test wants every byte on path C.
@@ -135,8 +137,8 @@ echo "PASS transfer: $expected_frames frames over path C, byte for byte; wrong r
 
 # ---- kill ---------------------------------------------------------------------------------
 python3 "$frames" gen "$work/loop.pcap" --bytes 1500000 >/dev/null
-config east west listen 10.99.0.1:7472 "rx_pcap: $work/empty.pcap" "$work/east2-out.pcap" 1024 256
-config west east address 10.99.0.1:7472 "rx_pcap: $work/loop.pcap, infinite_rx: 1" "$work/west2-out.pcap" 4096 384
+config east west listen $addr:7472 "rx_pcap: $work/empty.pcap" "$work/east2-out.pcap" 1024 256
+config west east address $addr:7472 "rx_pcap: $work/loop.pcap, infinite_rx: 1" "$work/west2-out.pcap" 4096 384
 : >"$work/east.log"
 : >"$work/west.log"
 start east
@@ -150,7 +152,7 @@ wait_for 60 "west: peer east seen down" down
 fb1=$(field west 'fallback to path A:')
 carried() { [ "$(ctl west show path stats | sed -nE 's/.*carried by kernel: *([0-9]+).*/\1/p')" -gt 1000 ]; }
 wait_for 60 "west: bulk traffic on path A while east is gone" carried
-config east west listen 10.99.0.1:7472 "rx_pcap: $work/empty.pcap" "$work/east3-out.pcap" 1024 256
+config east west listen $addr:7472 "rx_pcap: $work/empty.pcap" "$work/east3-out.pcap" 1024 256
 start east
 wait_for 60 "west: east back up" up west
 received() { [ "$(ctl east show bulk | sed -nE 's/.*received: *([0-9]+).*/\1/p')" -gt 1000 ] 2>/dev/null; }
