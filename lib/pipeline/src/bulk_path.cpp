@@ -104,9 +104,15 @@ unsigned BulkPath::maintain(uint64_t now)
 			p.pending_error = BulkError::none;
 			on_error(p, e, now);
 			work++;
-		} else if (p.state == BulkPeerState::up && connector_->redialing(i)) {
-			lose(p, BulkError::peer_reset, now, PeerEventKind::down);
-			work += try_connect(i, now);
+		} else if (p.state == BulkPeerState::up) {
+			// A listening peer dialing again has restarted; looked at every 10 ms (a syscall).
+			if (now >= p.next_redial_check) {
+				p.next_redial_check = now + hz_ / 100;
+				if (connector_->redialing(i)) {
+					lose(p, BulkError::peer_reset, now, PeerEventKind::down);
+					work += try_connect(i, now);
+				}
+			}
 		} else if (p.state == BulkPeerState::down && now >= p.next_attempt) {
 			work += try_connect(i, now);
 		}

@@ -21,6 +21,7 @@ struct BulkPath::Peer {
 	BulkPeerState state = BulkPeerState::down;
 	bulk::BulkError pending_error = bulk::BulkError::none; // seen while posting; handled by maintain()
 	uint64_t next_attempt = 0;                // TSC of the next dial while down
+	uint64_t next_redial_check = 0;           // TSC of the next look at a listening peer's socket
 	bool dial_failing = false;                // a failed dial was reported; quiet until one succeeds
 	uint64_t stall_since = 0;                 // TSC since a packet waits for credit; 0: none waits
 
