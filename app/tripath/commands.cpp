@@ -123,6 +123,7 @@ void register_commands(Runtime &rt)
 	register_rule_commands(rt);
 	register_fast_commands(rt);
 	register_bulk_commands(rt);
+	register_capture_commands(rt);
 	register_guardian_commands(rt);
 }
 

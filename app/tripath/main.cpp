@@ -133,6 +133,7 @@ void control_loop(Runtime &rt, const Options &o, Shell *shell, control::SocketSe
 	while (!rt.quit && g_stop_signal == 0) {
 		uint64_t now = rte_rdtsc();
 		unsigned moved = rt.dp->running() ? rt.dp->poll_exception() : 0;
+		moved += poll_capture(rt);
 		// Path C keeps its peers connected while forwarding is stopped, so traffic finds them up.
 		if (rt.dp->bulk_on_control())
 			moved += rt.dp->poll_bulk();
@@ -174,6 +175,7 @@ void shutdown(Runtime &rt)
 		rte_eth_dev_stop(p.port_id);
 		rte_eth_dev_close(p.port_id);
 	}
+	rt.capture.reset(); // closes its file; it reads the dataplane
 	rt.dp.reset();
 	print("Bye...\n");
 }

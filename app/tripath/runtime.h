@@ -11,6 +11,7 @@
 #include <tripath/classify/xdp_rules.h>
 #include <tripath/config/config.h>
 #include <tripath/control/registry.h>
+#include <tripath/pipeline/capture.h>
 #include <tripath/pipeline/dataplane.h>
 
 namespace tripath::app {
@@ -39,6 +40,7 @@ struct Runtime {
 	std::vector<std::string> bulk_events;    // the last path C events, newest last (control lcore)
 	bool quit = false;                       // set by 'quit' and SIGINT/SIGTERM
 	std::shared_ptr<GuardianRuntime> guardian; // control lcore only; null until start_guardian
+	std::unique_ptr<pipeline::Capture> capture; // control lcore only; made by the first capture start
 };
 
 // New lists to publish: set = publish a new table for them. stage_tables checks and compiles
@@ -78,6 +80,8 @@ void register_rule_commands(Runtime &rt);
 void register_fast_commands(Runtime &rt);
 std::string format_endpoints(const Runtime &rt);
 void register_bulk_commands(Runtime &rt);   // show bulk, bulk inject
+void register_capture_commands(Runtime &rt); // capture start|stop, show capture
+unsigned poll_capture(Runtime &rt);          // control loop: the workers' copies into the file
 std::string format_bulk(const Runtime &rt);
 // Path C's events (peer up, down, errors): printed, and kept for `show bulk` and the guardian.
 void log_bulk_events(Runtime &rt);

@@ -10,6 +10,7 @@
 
 #include <tripath/pipeline/idle_backoff.h>
 
+#include "capture_tap.h"
 #include "stages.h"
 
 namespace tripath::pipeline {
@@ -99,6 +100,8 @@ unsigned poll_queue(WorkerContext &w, const PollQueue &pq, const classify::RuleT
 	if (n == 0)
 		return 0;
 	uint64_t rx_tsc = rte_rdtsc();
+	const CaptureTap *cap = w.dp->capture_.load(std::memory_order_acquire); // null unless armed
+	capture(cap, w.slot, pq, CaptureWhere::port, pkts, n);
 	if (!w.endpoints.empty())
 		learn_next_hop(pq, pkts[n - 1]);
 	LcoreCounters &c = *w.counters;
@@ -124,8 +127,10 @@ unsigned poll_queue(WorkerContext &w, const PollQueue &pq, const classify::RuleT
 	bump(c.rx_packets, n);
 	bump(c.rx_bytes, rx_bytes);
 	bump(c.rx_bursts);
-	if (n_malformed)
+	if (n_malformed) {
+		capture(cap, w.slot, pq, CaptureWhere::drop, malformed, n_malformed);
 		rte_pktmbuf_free_bulk(malformed, n_malformed);
+	}
 
 	Verdict verdicts[kBurst];
 	rules.lookup_burst(keys, verdicts, n_parsed);
@@ -201,6 +206,11 @@ unsigned poll_queue(WorkerContext &w, const PollQueue &pq, const classify::RuleT
 		bump(c.fallback_to_kernel, fallback);
 	if (demoted)
 		bump(c.demoted, demoted);
+	capture(cap, w.slot, pq, CaptureWhere::drop, dropped, n_dropped);
+	capture(cap, w.slot, pq, CaptureWhere::drop, over_quota, n_over);
+	capture(cap, w.slot, pq, CaptureWhere::fast, fast, n_fast);
+	capture(cap, w.slot, pq, CaptureWhere::bulk, bulk, n_bulk);
+	capture(cap, w.slot, pq, CaptureWhere::kernel, kernel, n_kernel);
 	drop(c, dropped, n_dropped, DropReason::rule_drop);
 	drop(c, over_quota, n_over, DropReason::quota_exceeded);
 	if (n_fast)

@@ -31,6 +31,7 @@ inline constexpr unsigned kBurst = 32;
 inline constexpr uint16_t kNoPort = UINT16_MAX;
 
 class Dataplane;
+struct CaptureTap; // capture.h
 
 // A wire's next hop (the router or client its path B requests come from), learned from those
 // requests: answers from agents go back to it. 0 until learned; else 1 << 48 | MAC.
@@ -167,6 +168,7 @@ public:
 	std::atomic<const classify::RuleTable *> rules_{}; // control: publishes; workers: read under qsbr
 	std::atomic<quota::QuotaTable *> quotas_{};        // control: publishes; workers: police their slot
 	rte_rcu_qsbr *qsbr = nullptr;                      // workers report quiescence once per loop
+	std::atomic<const CaptureTap *> capture_{};        // control (Capture): arms/disarms; workers: read per burst
 
 private:
 	void build();
