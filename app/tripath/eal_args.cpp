@@ -44,6 +44,7 @@ EalPlan plan_eal(const config::Config &cfg)
 		lcores += (lcores.empty() ? "" : ",") + std::to_string(id);
 	plan.args = {"tripath", "-l", lcores, "--main-lcore", std::to_string(e.main_lcore),
 		     "--file-prefix", e.file_prefix, "-m", std::to_string(e.memory_mb)};
+	// No --no-telemetry: dpdk-telemetry.py reads /tripath/... (telemetry.h) on this prefix.
 
 	bool mounted = false;
 	unsigned free_mb = free_hugepage_mb(mounted);

@@ -52,6 +52,7 @@ public:
 	void adopt_published();
 
 	std::string status() const;
+	guardian::GuardianStatus status_fields() const { return guardian_.status(now_ns()); } // telemetry snapshot
 	std::string latency_json() const;      // proposal -> applied (ns): n, p50, p99, max
 	void reset_latency() { latencies_.clear(); }
 	// A drill: every tenant's fast p99 reads as `us` for `ms` (rollback and failsafe tests).

@@ -20,6 +20,7 @@
 #include "options.h"
 #include "runtime.h"
 #include "shell.h"
+#include "telemetry.h"
 
 #include <tripath/pipeline/idle_backoff.h>
 
@@ -147,6 +148,7 @@ void control_loop(Runtime &rt, const Options &o, Shell *shell, control::SocketSe
 			rt.dp->reclaim_retired();
 			log_bulk_events(rt);
 			guardian_housekeeping(rt);
+			telemetry_tick(rt);
 			if (g_print_stats) {
 				g_print_stats = 0;
 				print(format_totals(rt));
@@ -167,6 +169,7 @@ void control_loop(Runtime &rt, const Options &o, Shell *shell, control::SocketSe
 
 void shutdown(Runtime &rt)
 {
+	stop_telemetry(); // its thread must not read the dataplane we tear down
 	if (rt.dp->running())
 		print(stop_forwarding(rt).output);
 	else
@@ -271,6 +274,7 @@ int run(int argc, char **argv)
 			return 1;
 		}
 	}
+	start_telemetry(rt); // after the last early exit that frees the dataplane without shutdown()
 	if (!o.cmdline_file.empty())
 		run_cmdline_file(rt, o.cmdline_file);
 	std::unique_ptr<Shell> shell;
