@@ -62,7 +62,8 @@ p = r["/tripath/paths"]
 # Read after show path stats: at least as many (the lab's kernels may still chatter).
 assert p["packets"]["kernel"] >= kernel >= 20, (p["packets"], kernel)
 assert p["packets"]["fast"] >= fast >= 40, (p["packets"], fast)
-assert p["balance"]["rx"] == p["rx_packets"] and p["balance"]["in_flight"] == 0, p["balance"]
+# One read of live counters: a burst the worker holds may be counted in rx and not yet on a path.
+assert p["balance"]["rx"] == p["rx_packets"] and 0 <= p["balance"]["in_flight"] <= 32, p["balance"]
 assert p["drops_total"] == sum(p["drops"].values()), p
 assert r["/tripath/ports"]["wire0"]["rx_packets"] >= p["rx_packets"], r["/tripath/ports"]
 assert r["/tripath/ports"]["agent1"]["tx_packets"] >= 40, r["/tripath/ports"]
