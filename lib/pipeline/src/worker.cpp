@@ -33,36 +33,21 @@ packet::ParseStatus parse_mbuf(const rte_mbuf *m, packet::FlowKey &key)
 	return packet::parse_frame(p, len, m->pkt_len, key);
 }
 
-// Hand path A's packets to the exception lcore; what the ring refuses is counted and freed.
-void send_to_kernel(WorkerContext &w, rte_mbuf **pkts, unsigned n)
+// Hand a path's packets to the lcore behind `ring` (path A: the exception lcore; path C: the
+// bulk lcore, mbuf->hash.usr naming the peer); what the ring refuses is counted and freed.
+void send_to_ring(WorkerContext &w, rte_ring *ring, rte_mbuf **pkts, unsigned n, PathId path, DropReason full)
 {
 	LcoreCounters &c = *w.counters;
-	uint32_t len[kBurst];   // read before the enqueue: the exception lcore may free them at once
+	uint32_t len[kBurst];   // read before the enqueue: the consumer may free them at once
 	for (unsigned i = 0; i < n; i++)
 		len[i] = pkts[i]->pkt_len;
-	unsigned sent = rte_ring_sp_enqueue_burst(w.to_kernel, reinterpret_cast<void **>(pkts), n, nullptr);
+	unsigned sent = rte_ring_sp_enqueue_burst(ring, reinterpret_cast<void **>(pkts), n, nullptr);
 	uint64_t bytes = 0;
 	for (unsigned i = 0; i < sent; i++)
 		bytes += len[i];
-	bump(c.path_packets[unsigned(PathId::kernel)], sent);
-	bump(c.path_bytes[unsigned(PathId::kernel)], bytes);
-	drop(c, pkts + sent, n - sent, DropReason::kernel_ring_full);
-}
-
-// Hand path C's packets to the bulk lcore (mbuf->hash.usr names the peer).
-void send_to_bulk(WorkerContext &w, rte_mbuf **pkts, unsigned n)
-{
-	LcoreCounters &c = *w.counters;
-	uint32_t len[kBurst];   // read before the enqueue: the bulk lcore may free them at once
-	for (unsigned i = 0; i < n; i++)
-		len[i] = pkts[i]->pkt_len;
-	unsigned sent = rte_ring_sp_enqueue_burst(w.to_bulk, reinterpret_cast<void **>(pkts), n, nullptr);
-	uint64_t bytes = 0;
-	for (unsigned i = 0; i < sent; i++)
-		bytes += len[i];
-	bump(c.path_packets[unsigned(PathId::bulk)], sent);
-	bump(c.path_bytes[unsigned(PathId::bulk)], bytes);
-	drop(c, pkts + sent, n - sent, DropReason::bulk_ring_full);
+	bump(c.path_packets[unsigned(path)], sent);
+	bump(c.path_bytes[unsigned(path)], bytes);
+	drop(c, pkts + sent, n - sent, full);
 }
 
 // Every sample_every-th parsed IP packet feeds its verdict's path sketch: one compare per burst
@@ -216,11 +201,11 @@ unsigned poll_queue(WorkerContext &w, const PollQueue &pq, const classify::RuleT
 	if (n_fast)
 		send_to_endpoints(w, fast, fast_endpoint, n_fast, rx_tsc);
 	if (n_bulk)
-		send_to_bulk(w, bulk, n_bulk);
+		send_to_ring(w, w.to_bulk, bulk, n_bulk, PathId::bulk, DropReason::bulk_ring_full);
 	if (unlikely(pq.tap_port == kNoPort))
 		drop(c, kernel, n_kernel, DropReason::no_kernel_tap);
 	else if (n_kernel)
-		send_to_kernel(w, kernel, n_kernel);
+		send_to_ring(w, w.to_kernel, kernel, n_kernel, PathId::kernel, DropReason::kernel_ring_full);
 	return n;
 }
 
