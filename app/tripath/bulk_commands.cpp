@@ -1,12 +1,10 @@
 // Path C in the shell: `show bulk` (peers, state, credits, batches, bytes, fallbacks, events)
 // and `bulk inject wrong-rkey PEER` (a remote access error on demand, to prove recovery).
 #include <cinttypes>
-#include <cstdarg>
 #include <cstdio>
 
-#include <rte_cycles.h>
-
 #include "runtime.h"
+#include "text_line.h"
 
 namespace tripath::app {
 
@@ -17,17 +15,6 @@ using control::ok;
 namespace {
 
 constexpr size_t kKeptEvents = 32;
-
-std::string line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-std::string line(const char *fmt, ...)
-{
-	char buf[512];
-	va_list ap;
-	va_start(ap, fmt);
-	std::vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	return buf;
-}
 
 uint64_t rd(const uint64_t &v) { return pipeline::read_counter(v); }
 

@@ -8,27 +8,13 @@
 #include <rte_lcore.h>
 
 #include "runtime.h"
+#include "text_line.h"
 
 namespace tripath::app {
 
 using pipeline::DropReason;
 using pipeline::LcoreCounters;
 using pipeline::PathId;
-
-namespace {
-
-std::string line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-std::string line(const char *fmt, ...)
-{
-	char buf[512];
-	va_list ap;
-	va_start(ap, fmt);
-	std::vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	return buf;
-}
-
-} // namespace
 
 std::string format_port_stats(Runtime &rt, size_t index)
 {

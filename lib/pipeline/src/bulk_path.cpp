@@ -85,7 +85,7 @@ unsigned BulkPath::poll()
 	unsigned work = maintain(now);
 	work += drain_workers(now);
 	work += post_aged(now);
-	work += poll_transports(now);
+	work += poll_transports();
 	if (attached_)
 		rte_rcu_qsbr_quiescent(dp_.qsbr, qsbr_id_);
 	return work;
@@ -110,17 +110,17 @@ unsigned BulkPath::maintain(uint64_t now)
 				p.next_redial_check = now + hz_ / 100;
 				if (connector_->redialing(i)) {
 					lose(p, BulkError::peer_reset, now, PeerEventKind::down);
-					work += try_connect(i, now);
+					work += try_connect(i);
 				}
 			}
 		} else if (p.state == BulkPeerState::down && now >= p.next_attempt) {
-			work += try_connect(i, now);
+			work += try_connect(i);
 		}
 	}
 	return work;
 }
 
-bool BulkPath::try_connect(size_t index, uint64_t now)
+bool BulkPath::try_connect(size_t index)
 {
 	Peer &p = *peers_[index];
 	std::string error;
@@ -148,7 +148,6 @@ bool BulkPath::try_connect(size_t index, uint64_t now)
 	p.stats.credits.store(p.t->credits(), std::memory_order_relaxed);
 	set_state(p, BulkPeerState::up);
 	raise(p, PeerEventKind::up, BulkError::none);
-	(void)now;
 	return true;
 }
 
@@ -158,11 +157,11 @@ void BulkPath::on_error(Peer &p, BulkError error, uint64_t now)
 	bump(p.stats.errors);
 	p.stats.last_error.store(uint8_t(error), std::memory_order_relaxed);
 	raise(p, PeerEventKind::error, error);
-	if (error == BulkError::peer_closed || !p.t || p.t->state() == bulk::BulkState::closed || !recover(p, now))
+	if (error == BulkError::peer_closed || !p.t || p.t->state() == bulk::BulkState::closed || !recover(p))
 		lose(p, error, now, PeerEventKind::down);
 }
 
-bool BulkPath::recover(Peer &p, uint64_t now)
+bool BulkPath::recover(Peer &p)
 {
 	set_state(p, BulkPeerState::broken);
 	std::string error;
@@ -175,7 +174,6 @@ bool BulkPath::recover(Peer &p, uint64_t now)
 		return false;
 	set_state(p, BulkPeerState::up);
 	raise(p, PeerEventKind::up, BulkError::none);
-	(void)now;
 	return true;
 }
 

@@ -46,7 +46,7 @@ rte_mbuf *mbuf_from(rte_mempool *pool, std::span<const std::byte> frame)
 
 } // namespace
 
-unsigned BulkPath::poll_transports(uint64_t now)
+unsigned BulkPath::poll_transports()
 {
 	unsigned work = 0;
 	bulk::BulkEvent events[32];
@@ -81,7 +81,6 @@ unsigned BulkPath::poll_transports(uint64_t now)
 		work += unsigned(n) + emit_received(p);
 		p.stats.credits.store(p.t->credits(), std::memory_order_relaxed);
 	}
-	(void)now;
 	return work;
 }
 

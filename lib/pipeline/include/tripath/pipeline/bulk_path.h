@@ -132,9 +132,9 @@ public:
 private:
 	// bulk_path.cpp: connections and loss
 	unsigned maintain(uint64_t now);
-	bool try_connect(size_t index, uint64_t now);
+	bool try_connect(size_t index);
 	void on_error(Peer &p, bulk::BulkError error, uint64_t now);
-	bool recover(Peer &p, uint64_t now);
+	bool recover(Peer &p);
 	void lose(Peer &p, bulk::BulkError why, uint64_t now, PeerEventKind kind);
 	void raise(const Peer &p, PeerEventKind kind, bulk::BulkError error);
 	// bulk_send.cpp: rings -> batches -> posts
@@ -145,7 +145,7 @@ private:
 	unsigned post_aged(uint64_t now);
 	unsigned repost_after_reconnect(Peer &p);
 	// bulk_receive.cpp: events, unpacking, emitting
-	unsigned poll_transports(uint64_t now);
+	unsigned poll_transports();
 	unsigned emit_received(Peer &p, bool force = false);
 	void fall_back_batch(Peer &p, std::span<const std::byte> payload, uint32_t packets);
 	unsigned to_kernel(rte_mbuf **pkts, unsigned n);
