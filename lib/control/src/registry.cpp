@@ -59,6 +59,21 @@ std::string rest_of_line(std::string_view line, size_t skip)
 	return std::string(rest);
 }
 
+// Commands that only look are open to read-only clients; the rest change tripath.
+Role default_role(const std::vector<std::string> &words)
+{
+	static const std::vector<std::vector<std::string>> readers = {
+		{"help"}, {"show"}, {"metrics"}, {"trace"}, {"complete"}, {"quit"}, {"whoami"},
+		{"audit", "tail"}, {"audit", "verify"}, {"guardian", "status"}, {"guardian", "latency"},
+	};
+	for (const auto &prefix : readers)
+		if (words.size() >= prefix.size() && std::equal(prefix.begin(), prefix.end(), words.begin()))
+			return Role::reader;
+	return Role::admin;
+}
+
+bool starts_with(const std::string &s, const std::string &prefix) { return s.compare(0, prefix.size(), prefix) == 0; }
+
 } // namespace
 
 std::vector<std::string> split_words(std::string_view line)
@@ -102,14 +117,28 @@ void CommandRegistry::add(std::string_view grammar, std::string_view section, st
 	cmd.section = std::string(section);
 	cmd.help = std::string(help);
 	cmd.handler = std::move(handler);
+	cmd.role = default_role(cmd.words);
 	commands_.push_back(std::move(cmd));
 }
 
-CommandResult CommandRegistry::execute(std::string_view line) const
+void CommandRegistry::add_json(std::string_view grammar, Handler json)
 {
-	std::vector<std::string> words = split_words(line);
-	if (words.empty() || words[0][0] == '#')
-		return ok();
+	std::vector<std::string> words = split_words(grammar);
+	for (Command &c : commands_)
+		if (c.words == words) {
+			c.json = std::move(json);
+			return;
+		}
+	throw std::invalid_argument("--json form for an undeclared command: " + std::string(grammar));
+}
+
+void CommandRegistry::add_names(std::string_view param, NameSource source)
+{
+	names_.emplace_back(std::string(param), std::move(source));
+}
+
+const Command *CommandRegistry::find(const std::vector<std::string> &words) const
+{
 	const Command *best = nullptr;
 	int best_score = -1;
 	for (const Command &c : commands_) {
@@ -119,6 +148,30 @@ CommandResult CommandRegistry::execute(std::string_view line) const
 			best_score = s;
 		}
 	}
+	return best;
+}
+
+CommandResult CommandRegistry::execute(std::string_view line, Role role) const
+{
+	std::vector<std::string> words = split_words(line);
+	if (words.empty() || words[0][0] == '#')
+		return ok();
+	const Command *best = nullptr;
+	bool json = false;
+	if (words.size() > 1 && words.back() == "--json") {
+		std::vector<std::string> bare(words.begin(), words.end() - 1);
+		if ((best = find(bare)) != nullptr) {
+			if (!best->json)
+				return fail("error: '" + best->grammar + "' has no --json form\n");
+			json = true;
+			words = std::move(bare);
+			line = line.substr(0, line.rfind("--json"));
+		}
+	}
+	if (best == nullptr)
+		best = find(words);
+	if (best != nullptr && role == Role::reader && best->role == Role::admin)
+		return fail("error: '" + best->grammar + "' changes tripath and needs the admin role; this client is read-only\n");
 	if (best != nullptr) {
 		Args args;
 		size_t fixed = best->words.size() - (takes_rest(*best) ? 1 : 0);
@@ -127,7 +180,12 @@ CommandResult CommandRegistry::execute(std::string_view line) const
 				args.push_back(words[i]);
 		if (takes_rest(*best))
 			args.push_back(rest_of_line(line, fixed));
-		return best->handler(args);
+		if (!json)
+			return best->handler(args);
+		CommandResult r = best->json(args);
+		if (!r.output.empty() && r.output.back() != '\n')
+			r.output += '\n';
+		return r;
 	}
 	std::ostringstream out;
 	std::string joined;
@@ -181,13 +239,27 @@ std::vector<std::string> CommandRegistry::complete(std::string_view line) const
 	if (!fresh && !words.empty())
 		words.pop_back();
 	std::vector<std::string> out;
+	auto offer = [&](const std::string &word) {
+		if (starts_with(word, partial) && std::find(out.begin(), out.end(), word) == out.end())
+			out.push_back(word);
+	};
 	for (const Command &c : commands_) {
-		if (c.words.size() <= words.size() || common_prefix(c, words) != words.size())
+		if (common_prefix(c, words) != words.size() || (c.words.size() == words.size() && takes_rest(c)))
 			continue;
+		if (c.words.size() == words.size()) {
+			if (c.json && match_score(c, words) >= 0)
+				offer("--json"); // a complete show command may still take --json
+			continue;
+		}
 		const std::string &next = c.words[words.size()];
-		if (!is_param(next) && next.compare(0, partial.size(), partial) == 0 &&
-		    std::find(out.begin(), out.end(), next) == out.end())
-			out.push_back(next);
+		if (!is_param(next)) {
+			offer(next);
+			continue;
+		}
+		for (const auto &[param, source] : names_)
+			if (param == next)
+				for (const std::string &name : source())
+					offer(name);
 	}
 	return out;
 }

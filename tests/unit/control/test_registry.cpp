@@ -85,3 +85,41 @@ TEST(Registry, RestParameterTakesTheLineAsTyped)
 	EXPECT_EQ(r.execute("  tenant quota acme kernel {pps: 10}").output, "acme|kernel|{pps: 10}");
 	EXPECT_EQ(r.execute("rule add").status, Status::error) << "the rest needs at least one word";
 }
+
+TEST(Registry, JsonFormRunsForATrailingFlag)
+{
+	CommandRegistry r = make();
+	r.add_json("show port stats <port>", [](const Args &a) { return ok("{\"port\": \"" + a[0] + "\"}"); });
+	EXPECT_EQ(r.execute("show port stats wire0 --json").output, "{\"port\": \"wire0\"}\n");
+	EXPECT_EQ(r.execute("show port stats wire0").output, "one wire0\n") << "without the flag, the text";
+	CommandResult none = r.execute("show path stats --json");
+	EXPECT_EQ(none.status, Status::error);
+	EXPECT_EQ(none.output, "error: 'show path stats' has no --json form\n");
+	EXPECT_THROW(r.add_json("show nothing", [](const Args &) { return ok(); }), std::invalid_argument);
+}
+
+TEST(Registry, ReaderIsRefusedChangesByName)
+{
+	CommandRegistry r = make();
+	r.add("rule del <name>", "rules", "delete", [](const Args &a) { return ok("deleted " + a[0] + "\n"); });
+	r.add("audit tail <n>", "audit", "tail", [](const Args &) { return ok("records\n"); });
+	EXPECT_EQ(r.execute("show path stats", Role::reader).output, "paths\n");
+	EXPECT_EQ(r.execute("audit tail 3", Role::reader).output, "records\n");
+	EXPECT_EQ(r.execute("quit", Role::reader).status, Status::quit);
+	CommandResult refused = r.execute("rule del web", Role::reader);
+	EXPECT_EQ(refused.status, Status::error);
+	EXPECT_EQ(refused.output, "error: 'rule del <name>' changes tripath and needs the admin role; this client is read-only\n");
+	EXPECT_EQ(r.execute("rule del web", Role::admin).output, "deleted web\n");
+}
+
+TEST(Registry, CompletesNamesAndJsonFlag)
+{
+	CommandRegistry r = make();
+	r.add_names("<port>", [] { return std::vector<std::string>{"wire0", "tap0"}; });
+	r.add_json("show path stats", [](const Args &) { return ok("{}"); });
+	EXPECT_EQ(r.complete("show port stats "), (std::vector<std::string>{"all", "wire0", "tap0"}));
+	EXPECT_EQ(r.complete("show port stats w"), (std::vector<std::string>{"wire0"}));
+	EXPECT_EQ(r.complete("show path stats "), (std::vector<std::string>{"--json"}));
+	EXPECT_EQ(r.complete("show path stats --"), (std::vector<std::string>{"--json"}));
+	EXPECT_TRUE(r.complete("show port stats wire0 ").empty()) << "no --json form declared there";
+}
