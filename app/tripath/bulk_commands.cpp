@@ -82,7 +82,8 @@ void log_bulk_events(Runtime &rt)
 			text += ": its bulk traffic takes path A until it is back";
 		else if (ev.kind == pipeline::PeerEventKind::up)
 			text += ": path C carries its bulk traffic";
-		std::printf("tripath: %s\n", text.c_str());
+		if (rt.verbose >= 1)
+			std::printf("tripath: %s\n", text.c_str());
 		rt.bulk_events.push_back(text);
 		if (rt.bulk_events.size() > kKeptEvents)
 			rt.bulk_events.erase(rt.bulk_events.begin());

@@ -39,6 +39,20 @@ CommandResult no_such_port(const Runtime &rt, const std::string &word)
 
 } // namespace
 
+std::string format_port_info(const pipeline::PortInfo &p)
+{
+	rte_eth_dev_info info{};
+	rte_eth_link link{};
+	rte_ether_addr mac{};
+	rte_eth_dev_info_get(p.port_id, &info);
+	rte_eth_link_get_nowait(p.port_id, &link);
+	rte_eth_macaddr_get(p.port_id, &mac);
+	char macs[RTE_ETHER_ADDR_FMT_SIZE];
+	rte_ether_format_addr(macs, sizeof(macs), &mac);
+	return "  port " + std::to_string(p.port_id) + " " + p.name + ": driver " + (info.driver_name ? info.driver_name : "?") +
+	       ", MAC " + macs + ", link " + (link.link_status ? "up" : "down") + ", queues " + std::to_string(p.queues) + "\n";
+}
+
 CommandResult start_forwarding(Runtime &rt)
 {
 	if (rt.dp->running())
@@ -102,18 +116,8 @@ void register_commands(Runtime &rt)
 	});
 	r.add("show port info all", "port", "driver, MAC, link and queues of every port", [&rt](const Args &) {
 		std::string out;
-		for (const pipeline::PortInfo &p : rt.dp->ports()) {
-			rte_eth_dev_info info{};
-			rte_eth_link link{};
-			rte_ether_addr mac{};
-			rte_eth_dev_info_get(p.port_id, &info);
-			rte_eth_link_get_nowait(p.port_id, &link);
-			rte_eth_macaddr_get(p.port_id, &mac);
-			char macs[RTE_ETHER_ADDR_FMT_SIZE];
-			rte_ether_format_addr(macs, sizeof(macs), &mac);
-			out += "  port " + std::to_string(p.port_id) + " " + p.name + ": driver " + info.driver_name + ", MAC " + macs +
-			       ", link " + (link.link_status ? "up" : "down") + ", queues " + std::to_string(p.queues) + "\n";
-		}
+		for (const pipeline::PortInfo &p : rt.dp->ports())
+			out += format_port_info(p);
 		return ok(out);
 	});
 	r.add("show path stats", "path", "packets and bytes per path, drops by reason, the balance",
@@ -125,6 +129,19 @@ void register_commands(Runtime &rt)
 	register_bulk_commands(rt);
 	register_capture_commands(rt);
 	register_guardian_commands(rt);
+	register_testpmd_commands(rt);
+	r.add("complete <text...>", "general", "the candidates for the last word of \"TEXT\" (tripathctl's tab completion)",
+	      [&rt](const Args &a) {
+		      std::string text = a[0];
+		      if (text.size() >= 2 && text.front() == '"' && text.back() == '"')
+			      text = text.substr(1, text.size() - 2); // quoted, so trailing blanks count
+		      std::string out;
+		      for (const std::string &c : rt.registry.complete(text))
+			      out += c + "\n";
+		      return ok(out);
+	      });
+	register_completion_names(rt);
+	register_json_views(rt); // last: it gives the commands declared above their --json form
 }
 
 } // namespace tripath::app

@@ -6,6 +6,7 @@
 #include <tripath/classify/rule_table.h>
 #include <tripath/quota/quota_table.h>
 
+#include "rule_text.h"
 #include "runtime.h"
 
 namespace tripath::app {
@@ -16,58 +17,6 @@ using control::fail;
 using control::ok;
 
 namespace {
-
-std::string prefix_text(const config::Prefix &p)
-{
-	char buf[64];
-	if (p.family == 4) {
-		std::snprintf(buf, sizeof(buf), "%u.%u.%u.%u/%u", p.addr[0], p.addr[1], p.addr[2], p.addr[3], p.len);
-		return buf;
-	}
-	std::string out;
-	for (unsigned i = 0; i < 16; i += 2) {
-		std::snprintf(buf, sizeof(buf), "%s%x", i ? ":" : "", unsigned(p.addr[i]) << 8 | p.addr[i + 1]);
-		out += buf;
-	}
-	return out + "/" + std::to_string(p.len);
-}
-
-std::string range_text(const config::Range &r)
-{
-	return r.lo == r.hi ? std::to_string(r.lo) : std::to_string(r.lo) + "-" + std::to_string(r.hi);
-}
-
-// The match as the YAML keys an operator would type.
-std::string match_text(const config::RuleMatch &m)
-{
-	std::ostringstream out;
-	if (m.ether_type)
-		out << " ether_type: 0x" << std::hex << *m.ether_type << std::dec;
-	if (m.src)
-		out << " src: " << prefix_text(*m.src);
-	if (m.dst)
-		out << " dst: " << prefix_text(*m.dst);
-	if (m.proto)
-		out << " proto: " << unsigned(*m.proto);
-	if (m.src_port)
-		out << " src_port: " << range_text(*m.src_port);
-	if (m.dst_port)
-		out << " dst_port: " << range_text(*m.dst_port);
-	if (m.dscp)
-		out << " dscp: " << unsigned(*m.dscp);
-	if (m.vlan)
-		out << " vlan: " << *m.vlan;
-	if (m.frame_size)
-		out << " frame_size: " << range_text(*m.frame_size);
-	std::string s = out.str();
-	return s.empty() ? "(default: matches everything)" : s.substr(1);
-}
-
-std::string path_text(const config::RuleConfig &r)
-{
-	std::string p = config::path_kind_name(r.path);
-	return r.target.empty() ? p : p + ":" + r.target;
-}
 
 // Check, compile, audit (the guardian's log) and publish; on any refusal the running tables stay.
 CommandResult apply_lists(Runtime &rt, StagedTables staged, const std::string &source, const std::string &done)
@@ -121,18 +70,6 @@ CommandResult add_or_replace(Runtime &rt, const std::string &spec, bool replace)
 	else
 		rules.push_back(rule);
 	return apply_rules(rt, std::move(rules), source, "rule '" + rule.name + "' " + (replace ? "replaced" : "added") + "\n");
-}
-
-std::string quota_text(const std::optional<config::PathQuota> &q)
-{
-	if (!q)
-		return "-";
-	std::string out;
-	if (q->pps)
-		out += std::to_string(*q->pps) + " pps ";
-	if (q->bps)
-		out += std::to_string(*q->bps) + " bps ";
-	return out + "burst " + std::to_string(q->burst_ms) + " ms";
 }
 
 CommandResult set_quota(Runtime &rt, const std::string &tenant, const std::string &path, const std::string &spec)
@@ -243,14 +180,14 @@ void register_rule_commands(Runtime &rt)
 		}
 		return ok(q.tenant_count() ? out.str() : "  no tenants\n");
 	});
-	r.add("tenant quota <name> <path> <spec...>", "tenants",
+	r.add("tenant quota <tenant> <path> <spec...>", "tenants",
 	      "set a tenant's quota on kernel|fast|bulk: {pps: N, bps: N, burst_ms: N}, or none",
 	      [&rt](const Args &a) { return set_quota(rt, a[0], a[1], a[2]); });
 	r.add("rule add <spec...>", "rules", "add a rule: {name: N, priority: P, match: {...}, path: kernel|fast|bulk|drop, ...}",
 	      [&rt](const Args &a) { return add_or_replace(rt, a[0], false); });
 	r.add("rule replace <spec...>", "rules", "replace the rule of the same name",
 	      [&rt](const Args &a) { return add_or_replace(rt, a[0], true); });
-	r.add("rule del <name>", "rules", "delete a rule (the default rule stays last and cannot go)", [&rt](const Args &a) {
+	r.add("rule del <rule>", "rules", "delete a rule (the default rule stays last and cannot go)", [&rt](const Args &a) {
 		std::vector<config::RuleConfig> rules = rt.dp->config().rules;
 		size_t at = find_rule(rules, a[0]);
 		if (at == rules.size())

@@ -39,6 +39,8 @@ struct Runtime {
 	uint64_t forwarding_since_tsc = 0;       // 0 while stopped
 	std::vector<std::string> bulk_events;    // the last path C events, newest last (control lcore)
 	bool quit = false;                       // set by 'quit' and SIGINT/SIGTERM
+	unsigned verbose = 1;                    // set verbose N: 0 quiet, 1 events, 2 also every control command
+	unsigned load_depth = 0;                 // nested `load` commands now running (bounded)
 	std::shared_ptr<GuardianRuntime> guardian; // control lcore only; null until start_guardian
 	std::unique_ptr<pipeline::Capture> capture; // control lcore only; made by the first capture start
 };
@@ -71,11 +73,17 @@ void adopt_operator_change(Runtime &rt);
 
 // Formatting shared by the shell, the control socket, SIGUSR1 and the totals at exit.
 std::string format_port_stats(Runtime &rt, size_t port_index);
+std::string format_port_info(const pipeline::PortInfo &p);
 std::string format_path_stats(const pipeline::LcoreCounters &c);
 std::string format_lcores(const Runtime &rt);
 std::string format_totals(Runtime &rt);
 
 void register_commands(Runtime &rt);
+void register_json_views(Runtime &rt);       // --json of the show commands (after they are declared)
+void register_testpmd_commands(Runtime &rt); // show port info|xstats, show fwd stats, set verbose, load
+void register_completion_names(Runtime &rt); // what tab completion offers for <port>, <rule>...
+// Run FILE's commands as if typed (load, --cmdline-file); failures name FILE:LINE.
+control::CommandResult run_command_file(Runtime &rt, const std::string &path);
 void register_rule_commands(Runtime &rt);
 void register_fast_commands(Runtime &rt);
 std::string format_endpoints(const Runtime &rt);

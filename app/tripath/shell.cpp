@@ -4,26 +4,21 @@
 #include <unistd.h>
 
 #include "shell.h"
-#include "shell_cmdline.h"
 
 namespace tripath::app {
 
 Shell::Shell(const control::CommandRegistry &registry) : registry_(registry)
 {
 	if (isatty(STDIN_FILENO)) {
-		cl_ = tripath_shell_open("tripath> ", &Shell::on_line, this);
+		editor_ = std::make_unique<control::LineEditor>(
+			"tripath> ", [this](const std::string &text) { return registry_.complete(text); },
+			[this](const std::string &line) { return run(line.c_str()) == 0; });
 	} else {
 		fcntl(STDIN_FILENO, F_SETFL, fcntl(STDIN_FILENO, F_GETFL) | O_NONBLOCK);
 	}
 }
 
-Shell::~Shell()
-{
-	if (cl_ != nullptr)
-		tripath_shell_close(cl_);
-}
-
-int Shell::on_line(const char *line, void *opaque) { return static_cast<Shell *>(opaque)->run(line); }
+Shell::~Shell() = default;
 
 int Shell::run(const char *line)
 {
@@ -37,9 +32,8 @@ bool Shell::poll()
 {
 	if (ended_)
 		return false;
-	if (cl_ != nullptr) {
-		if (tripath_shell_poll(cl_) < 0)
-			ended_ = true;
+	if (editor_ != nullptr) {
+		ended_ = !editor_->poll();
 		return !ended_;
 	}
 	char buf[1024];

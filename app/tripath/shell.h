@@ -1,12 +1,12 @@
-// The -i shell on stdin: DPDK cmdline (line editing, history) on a terminal; plain lines
+// The -i shell on stdin: line editing, history and tab completion on a terminal; plain lines
 // from a pipe or file, so scripts and tests drive the same commands.
 #pragma once
 
+#include <memory>
 #include <string>
 
+#include <tripath/control/line_editor.h>
 #include <tripath/control/registry.h>
-
-struct cmdline;
 
 namespace tripath::app {
 
@@ -22,11 +22,10 @@ public:
 	bool poll();
 
 private:
-	static int on_line(const char *line, void *opaque);
 	int run(const char *line);
 
 	const control::CommandRegistry &registry_;
-	struct cmdline *cl_ = nullptr;   // on a terminal
+	std::unique_ptr<control::LineEditor> editor_; // on a terminal
 	std::string pending_;            // partial line from a pipe
 	bool ended_ = false;
 };

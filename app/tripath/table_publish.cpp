@@ -1,6 +1,9 @@
 // New rule and quota tables, for the shell's rule and tenant commands and for the guardian:
 // everything that can refuse (checks, compilation, the split ports' XDP maps) runs before
 // anything is published, so a refused change leaves the tables in force untouched.
+#include <cinttypes>
+#include <cstdio>
+
 #include <rte_rcu_qsbr.h>
 
 #include "runtime.h"
@@ -42,6 +45,9 @@ uint64_t publish_tables(Runtime &rt, StagedTables &staged)
 	}
 	if (staged.tenants)
 		rt.dp->publish_quotas(std::move(staged.quota_table), std::move(*staged.tenants));
+	if (rt.verbose >= 2)
+		std::printf("tripath: published%s%s (rule generation %" PRIu64 ")\n", staged.rules ? " rules" : "",
+			    staged.tenants ? " tenant quotas" : "", rt.dp->rule_generation());
 	// Passed by every worker once each has reported a quiescent state after the swaps above.
 	return rte_rcu_qsbr_start(rt.dp->qsbr);
 }

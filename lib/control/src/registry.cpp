@@ -72,6 +72,18 @@ Role default_role(const std::vector<std::string> &words)
 	return Role::admin;
 }
 
+std::vector<std::string> split_choices(const std::string &param)
+{
+	std::vector<std::string> out;
+	std::string inner = param.substr(1, param.size() - 2);
+	for (size_t at = 0, bar;; at = bar + 1) {
+		bar = inner.find('|', at);
+		out.push_back(inner.substr(at, bar == std::string::npos ? std::string::npos : bar - at));
+		if (bar == std::string::npos)
+			return out;
+	}
+}
+
 bool starts_with(const std::string &s, const std::string &prefix) { return s.compare(0, prefix.size(), prefix) == 0; }
 
 } // namespace
@@ -260,6 +272,9 @@ std::vector<std::string> CommandRegistry::complete(std::string_view line) const
 			if (param == next)
 				for (const std::string &name : source())
 					offer(name);
+		if (next.find('|') != std::string::npos) // "<enter|exit>": the choices are in the grammar
+			for (const std::string &choice : split_choices(next))
+				offer(choice);
 	}
 	return out;
 }

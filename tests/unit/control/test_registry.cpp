@@ -122,4 +122,6 @@ TEST(Registry, CompletesNamesAndJsonFlag)
 	EXPECT_EQ(r.complete("show path stats "), (std::vector<std::string>{"--json"}));
 	EXPECT_EQ(r.complete("show path stats --"), (std::vector<std::string>{"--json"}));
 	EXPECT_TRUE(r.complete("show port stats wire0 ").empty()) << "no --json form declared there";
+	r.add("guardian failsafe <enter|exit>", "guardian", "failsafe", [](const Args &) { return ok(); });
+	EXPECT_EQ(r.complete("guardian failsafe "), (std::vector<std::string>{"enter", "exit"}));
 }
