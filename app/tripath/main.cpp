@@ -101,21 +101,14 @@ bool start_ports(Runtime &rt, std::vector<pipeline::PortInfo> &ports)
 	return true;
 }
 
+// The same as `load FILE`, once the ports are up; failures name FILE:LINE on stderr.
 void run_cmdline_file(Runtime &rt, const std::string &path)
 {
-	std::ifstream in(path);
-	if (!in) {
-		std::fprintf(stderr, "tripath: --cmdline-file %s: cannot read it\n", path.c_str());
-		return;
-	}
-	std::string line;
-	for (unsigned n = 1; std::getline(in, line) && !rt.quit; n++) {
-		control::CommandResult r = rt.registry.execute(line);
-		if (r.status == control::Status::error)
-			std::fprintf(stderr, "%s:%u: %s", path.c_str(), n, r.output.c_str());
-		else
-			print(r.output);
-	}
+	control::CommandResult r = run_command_file(rt, path);
+	if (r.status == control::Status::error)
+		std::fputs(r.output.c_str(), stderr);
+	else
+		print(r.output);
 }
 
 std::string default_socket_path(const config::Config &cfg) { return "/run/tripath/" + cfg.eal.file_prefix + ".sock"; }
