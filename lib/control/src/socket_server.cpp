@@ -39,7 +39,7 @@ SocketServer::~SocketServer()
 	}
 }
 
-bool SocketServer::open(const std::string &path, std::string &error)
+bool SocketServer::open(const std::string &path, std::string &error, const SocketAccess &access)
 {
 	sockaddr_un addr;
 	if (!fill_address(path, addr, error))
@@ -58,14 +58,23 @@ bool SocketServer::open(const std::string &path, std::string &error)
 	mode_t old_mask = umask(0177);
 	bool bound = listen_fd_ >= 0 && bind(listen_fd_, reinterpret_cast<sockaddr *>(&addr), sizeof(addr)) == 0;
 	umask(old_mask);
-	if (!bound || listen(listen_fd_, 8) != 0) {
-		error = "control socket " + path + ": " + std::strerror(errno);
+	// Created owner-only above; widened to the configured mode and group before anyone may connect.
+	const char *step = !bound ? "bind" : nullptr;
+	if (!step && access.group && chown(path.c_str(), uid_t(-1), *access.group) != 0)
+		step = "chown to the control group";
+	if (!step && chmod(path.c_str(), access.mode) != 0)
+		step = "chmod to the control mode";
+	if (!step && listen(listen_fd_, 8) != 0)
+		step = "listen";
+	if (step) {
+		error = "control socket " + path + ": " + step + ": " + std::strerror(errno);
 		if (listen_fd_ >= 0)
 			close(listen_fd_);
 		listen_fd_ = -1;
 		return false;
 	}
 	path_ = path;
+	access_ = access;
 	return true;
 }
 
@@ -101,7 +110,13 @@ void SocketServer::serve(Client &c, const CommandRegistry &registry, unsigned &e
 	while (executed < max_commands && (nl = c.in.find('\n')) != std::string::npos) {
 		std::string line = c.in.substr(0, nl);
 		c.in.erase(0, nl + 1);
-		CommandResult r = registry.execute(line);
+		CommandResult r;
+		if (nl > kMaxLine)
+			r = fail("error: command line longer than " + std::to_string(kMaxLine) + " bytes\n");
+		else if (split_words(line) == std::vector<std::string>{"whoami"})
+			r = ok(describe_peer(c.peer, access_)); // the connection's identity, not the registry's
+		else
+			r = registry.execute(line, c.peer.role);
 		executed++;
 		c.out += r.output;
 		c.out += '\0';
@@ -133,7 +148,14 @@ unsigned SocketServer::poll(const CommandRegistry &registry, unsigned max_comman
 			close(fd);
 			continue;
 		}
-		clients_.push_back(Client{fd, {}, {}, false});
+		Client c{fd, {}, {}, false, {}};
+		if (!identify_peer(fd, access_, c.peer)) {
+			static const char unknown[] = "error: the kernel gave no credentials for this client\n\0" "1";
+			(void)!send(fd, unknown, sizeof(unknown) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+			close(fd);
+			continue;
+		}
+		clients_.push_back(std::move(c));
 	}
 	unsigned executed = 0;
 	for (size_t i = 0; i < clients_.size(); i++)

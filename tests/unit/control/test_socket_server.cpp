@@ -154,3 +154,36 @@ TEST(SocketServerBudget, AtMostMaxCommandsPerPoll)
 	EXPECT_EQ(answer(fd).first, "a\n");
 	close(fd);
 }
+
+TEST_F(SocketServerTest, AMegabyteLineClosesOnlyItsClient)
+{
+	int big_fd = dial(path);
+	std::thread sender([big_fd] {
+		std::string mib(1 << 20, 'x');
+		mib += "\n";
+		// The server stops reading and closes: the send ends early with EPIPE/ECONNRESET.
+		(void)!send(big_fd, mib.data(), mib.size(), MSG_NOSIGNAL);
+	});
+	int other = dial(path);
+	const char req[] = "echo still-here\n";
+	ASSERT_EQ(send(other, req, sizeof(req) - 1, 0), ssize_t(sizeof(req) - 1));
+	EXPECT_EQ(answer(other), std::make_pair(std::string("still-here\n"), kStatusOk));
+	sender.join();
+	auto [text, status] = answer(big_fd);
+	EXPECT_EQ(status, kStatusError);
+	EXPECT_NE(text.find("command line longer than 4096 bytes"), std::string::npos) << text;
+	close(big_fd);
+	close(other);
+}
+
+TEST_F(SocketServerTest, ACompleteOverlongLineIsRefusedWithoutRunningIt)
+{
+	int fd = dial(path);
+	std::string line = "echo " + std::string(kMaxLine, 'y') + "\necho after\n";
+	ASSERT_EQ(send(fd, line.data(), line.size(), 0), ssize_t(line.size()));
+	auto [text, status] = answer(fd);
+	EXPECT_EQ(status, kStatusError);
+	EXPECT_NE(text.find("longer than"), std::string::npos);
+	EXPECT_EQ(answer(fd), std::make_pair(std::string("after\n"), kStatusOk));
+	close(fd);
+}
