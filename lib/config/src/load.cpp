@@ -16,7 +16,7 @@ using namespace detail;
 
 Config read_config(const Field &root)
 {
-	MapReader m(root, {"eal", "ports", "lcores", "paths", "tenants", "rules", "intent", "audit"});
+	MapReader m(root, {"eal", "ports", "lcores", "paths", "tenants", "rules", "intent", "audit", "control"});
 	Config cfg;
 	cfg.source = root.loc.file;
 	// Sections are read in the order their references need, not file order.
@@ -43,6 +43,8 @@ Config read_config(const Field &root)
 	cfg.intent = read_intent(m.get("intent"), cfg); // after tenants: reserved minimums name them
 	if (auto v = m.get("audit"))
 		cfg.audit = read_audit(*v);
+	if (auto v = m.get("control"))
+		cfg.control = read_control(*v);
 	auto rules = m.get("rules");
 	if (!rules)
 		root.reader->fail({cfg.source, 1, 1},

@@ -17,6 +17,7 @@ PathsConfig read_paths(const Field &f, const Config &cfg, std::vector<std::strin
 std::vector<TenantConfig> read_tenants(const Field &f, std::vector<std::string> &warnings);
 // who names the quota in messages: "tenant 'acme': quota.kernel", or "quota" in the shell.
 PathQuota read_quota(const Field &f, const std::string &who);
+ControlConfig read_control(const Field &f);
 // In file order; check_rule_list sorts and checks the list as a whole.
 std::vector<RuleConfig> read_rules(const Field &f, const Config &cfg);
 RuleConfig read_rule(const Field &f, const Config &cfg);

@@ -43,7 +43,7 @@ lcores: [{ id: 0, role: control }, { id: 1, role: worker, poll: [{ port: p, queu
 rule: []
 )", "t.yaml:3:1",
 			     "unknown key 'rule' at top level (expected one of: eal, ports, lcores, paths, "
-			     "tenants, rules, intent, audit)"));
+			     "tenants, rules, intent, audit, control)"));
 }
 
 TEST(ConfigShape, UnknownNestedKey)

@@ -206,6 +206,17 @@ struct TenantConfig {
 	SourceLoc loc;
 };
 
+// The control socket (YAML `control:`): where it is, who may connect and who may change things.
+// Group names are looked up when the socket is created (and by tripath doctor), not at load.
+struct ControlConfig {
+	std::string socket;                    // "": /run/tripath/<eal.file_prefix>.sock; --socket wins
+	uint32_t mode = 0600;                  // the socket file's permission bits ("0660" in YAML)
+	std::string group;                     // the socket file's group ("": the daemon's); who may connect
+	std::string admin_group;               // its members (and uid 0) are admins; other clients read only
+	SourceLoc group_loc;                   // where control.group is written, for "no such group"
+	SourceLoc admin_group_loc;
+};
+
 struct Config {
 	std::string source;                    // file name or "<embedded:lab.yaml>"
 	EalConfig eal;
@@ -216,6 +227,7 @@ struct Config {
 	std::vector<TenantConfig> tenants;
 	IntentConfig intent;                   // the guardian's envelope (intent.h)
 	AuditConfig audit;                     // the guardian's audit log (intent.h)
+	ControlConfig control;                 // the control socket's path, mode, group and admin group
 	std::vector<std::string> warnings;     // "FILE:LINE:COL: warning: ..." (e.g. a shadowed rule)
 
 	const PortConfig *find_port(std::string_view name) const;
