@@ -5,6 +5,7 @@
 
 #include <rte_ethdev.h>
 
+#include <tripath/doctor/doctor.h>
 #include <tripath/drivers/ports.h>
 
 namespace tripath::drivers {
@@ -96,17 +97,12 @@ std::vector<std::string> preflight(const config::PortConfig &port)
 	}
 	case Driver::ice:
 	case Driver::bnxt: {
-		std::string dev = "/sys/bus/pci/devices/" + full_pci(port.pci);
-		std::error_code ec;
-		if (!fs::exists(dev)) {
-			problems.push_back(where + "no PCI device " + full_pci(port.pci) + " on this host (lspci -D lists them)");
-			break;
-		}
-		fs::path drv = fs::read_symlink(dev + "/driver", ec);
-		std::string bound = ec ? "none" : drv.filename().string();
-		if (bound != "vfio-pci" && bound != "uio_pci_generic" && bound != "igb_uio")
-			problems.push_back(where + full_pci(port.pci) + " is bound to " + bound +
-					   "; bind it for DPDK: dpdk-devbind.py -b vfio-pci " + full_pci(port.pci));
+		// The doctor owns the PCI checks (device, vendor, binding); its fatal findings stop us here.
+		doctor::Findings findings;
+		doctor::check_pci_binding(port, "", findings);
+		for (const doctor::Finding &f : findings)
+			if (f.severity == doctor::Severity::fatal)
+				problems.push_back(port.loc.str() + ": " + f.what + "; fix: " + f.fix);
 		break;
 	}
 	case Driver::tap:
