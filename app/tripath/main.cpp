@@ -15,6 +15,8 @@
 #include <tripath/control/socket_server.h>
 #include <tripath/drivers/ports.h>
 
+#include "control_access.h"
+#include "doctor_command.h"
 #include "eal_args.h"
 #include "embedded_config.h"
 #include "options.h"
@@ -198,8 +200,17 @@ int run(int argc, char **argv)
 			    rt.cfg.lcores.size(), rt.cfg.rules.size(), rt.cfg.tenants.size());
 		return 0;
 	}
-	if (!preflight_ok(rt.cfg) || !start_eal(rt.cfg))
+	if (o.doctor)
+		return run_doctor(rt.cfg);
+	// The doctor's fatal findings (hugepages, vfio, RDMA...) stop us before EAL, with their fix.
+	if ((!o.no_doctor && !doctor_allows_start(rt.cfg)) || !preflight_ok(rt.cfg) || !start_eal(rt.cfg))
 		return 1;
+	control::SocketAccess access; // its groups are looked up before EAL, so a bad name costs nothing
+	std::string access_error;
+	if (!o.no_socket && !control_access(rt.cfg.control, access, access_error)) {
+		std::fprintf(stderr, "tripath: %s\n", access_error.c_str());
+		return 1;
+	}
 	std::vector<pipeline::PortInfo> ports;
 	if (!start_ports(rt, ports)) {
 		rte_eal_cleanup();
@@ -239,20 +250,23 @@ int run(int argc, char **argv)
 		return 1;
 	}
 	register_commands(rt);
+	register_access_commands(rt.registry);
 
 	control::SocketServer sock;
 	if (!o.no_socket) {
-		std::string path = o.socket_path.empty() ? default_socket_path(rt.cfg) : o.socket_path;
+		std::string path = !o.socket_path.empty() ? o.socket_path
+				   : !rt.cfg.control.socket.empty() ? rt.cfg.control.socket : default_socket_path(rt.cfg);
 		std::error_code ec;
 		std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
 		std::string error;
-		if (!sock.open(path, error)) {
+		if (!sock.open(path, error, access)) {
 			std::fprintf(stderr, "tripath: %s\n", error.c_str());
 			rt.dp.reset();
 			rte_eal_cleanup();
 			return 1;
 		}
-		std::printf("tripath: control socket %s (tripathctl -s %s)\n", path.c_str(), path.c_str());
+		std::printf("tripath: control socket %s mode %04o%s%s (tripathctl -s %s)\n", path.c_str(), unsigned(access.mode),
+			    rt.cfg.control.group.empty() ? "" : " group ", rt.cfg.control.group.c_str(), path.c_str());
 	}
 	std::signal(SIGINT, on_stop_signal);
 	std::signal(SIGTERM, on_stop_signal);

@@ -12,7 +12,8 @@ namespace {
 void usage(FILE *out)
 {
 	std::fputs("usage: tripath [-c FILE] [-i] [--auto-start] [--stats-period N] [--cmdline-file FILE]\n"
-		   "               [--socket PATH | --no-socket]\n"
+		   "               [--socket PATH | --no-socket] [--no-doctor]\n"
+		   "       tripath doctor [-c FILE]\n"
 		   "       tripath --check-config FILE\n"
 		   "       tripath --dump-default-config\n"
 		   "  -c, --config FILE        YAML config (default: the embedded lab config, config/lab.yaml)\n"
@@ -23,7 +24,10 @@ void usage(FILE *out)
 		   "      --cmdline-file FILE  run the commands in FILE once the ports are up\n"
 		   "      --socket PATH        control socket for tripathctl (default /run/tripath/<file_prefix>.sock)\n"
 		   "      --no-socket          no control socket\n"
+		   "      --no-doctor          start without the host checks (tripath doctor) that otherwise run first\n"
 		   "      --dump-default-config print the embedded config and exit\n"
+		   "  doctor                   check this host for the config (hugepages, memlock, bpffs, IOMMU, vfio,\n"
+		   "                           queues, CPU isolation, IRQs, RDMA), print each finding and its fix, exit 0/1\n"
 		   "  -h, --help               this text\n",
 		   out);
 }
@@ -48,7 +52,7 @@ unsigned parse_unsigned(const char *flag, const char *value)
 
 Options parse_options(int argc, char **argv)
 {
-	enum { opt_check = 256, opt_auto, opt_period, opt_cmdfile, opt_socket, opt_nosocket, opt_dump };
+	enum { opt_check = 256, opt_auto, opt_period, opt_cmdfile, opt_socket, opt_nosocket, opt_dump, opt_nodoctor };
 	static const option longopts[] = {
 		{"config", required_argument, nullptr, 'c'},
 		{"check-config", required_argument, nullptr, opt_check},
@@ -59,11 +63,18 @@ Options parse_options(int argc, char **argv)
 		{"socket", required_argument, nullptr, opt_socket},
 		{"no-socket", no_argument, nullptr, opt_nosocket},
 		{"dump-default-config", no_argument, nullptr, opt_dump},
+		{"no-doctor", no_argument, nullptr, opt_nodoctor},
 		{"help", no_argument, nullptr, 'h'},
 		{nullptr, 0, nullptr, 0},
 	};
 	Options o;
 	opterr = 0;
+	// `tripath doctor [-c FILE]`: a subcommand, so it comes first.
+	if (argc > 1 && std::string(argv[1]) == "doctor") {
+		o.doctor = true;
+		argv[1] = argv[0];
+		argc--, argv++;
+	}
 	int c;
 	while ((c = getopt_long(argc, argv, ":c:ih", longopts, nullptr)) != -1) {
 		switch (c) {
@@ -76,6 +87,7 @@ Options parse_options(int argc, char **argv)
 		case opt_socket: o.socket_path = optarg; break;
 		case opt_nosocket: o.no_socket = true; break;
 		case opt_dump: o.dump_config = true; break;
+		case opt_nodoctor: o.no_doctor = true; break;
 		case 'h': usage(stdout); std::exit(0);
 		case ':': bad(std::string("option ") + argv[optind - 1] + " needs a value");
 		default: bad(std::string("unknown option ") + argv[optind - 1]);

@@ -15,6 +15,8 @@ struct Options {
 	std::string socket_path;      // --socket PATH; default /run/tripath/<file_prefix>.sock
 	bool no_socket = false;       // --no-socket
 	bool dump_config = false;     // --dump-default-config: print the embedded config
+	bool doctor = false;          // `tripath doctor`: check the host for the config and exit
+	bool no_doctor = false;       // --no-doctor: start without the doctor's checks (labs)
 };
 
 // Parses argv; on a bad flag prints what is wrong and the usage, and exits 2.
