@@ -82,10 +82,17 @@ void BulkPath::detach_thread()
 unsigned BulkPath::poll()
 {
 	uint64_t now = rte_rdtsc();
-	unsigned work = maintain(now);
-	work += drain_workers(now);
-	work += post_aged(now);
-	work += poll_transports();
+	LcoreCounters &c = *w_.counters;
+	// Each step's calls and cycles (show runtime); busy when it did something.
+	auto timed = [&c](Stage s, uint64_t since, unsigned work) { return stage_call(c.stages[unsigned(s)], since, rte_rdtsc(), work); };
+	unsigned step = maintain(now), work = step;
+	uint64_t t = timed(Stage::bulk_connect, now, step);
+	work += step = drain_workers(now);
+	t = timed(Stage::bulk_pack, t, step);
+	work += step = post_aged(now);
+	t = timed(Stage::bulk_post, t, step);
+	work += step = poll_transports();
+	timed(Stage::bulk_receive, t, step);
 	if (attached_)
 		rte_rcu_qsbr_quiescent(dp_.qsbr, qsbr_id_);
 	return work;

@@ -48,6 +48,47 @@ const char *path_name(PathId p)
 	}
 }
 
+const char *stage_name(Stage s)
+{
+	switch (s) {
+	case Stage::parse: return "parse";
+	case Stage::classify: return "classify";
+	case Stage::quota: return "quota";
+	case Stage::dispatch: return "dispatch";
+	case Stage::kernel_handoff: return "kernel-handoff";
+	case Stage::fast_tx: return "fast-tx";
+	case Stage::bulk_handoff: return "bulk-handoff";
+	case Stage::drop: return "drop";
+	case Stage::return_tx: return "return-tx";
+	case Stage::answer_tx: return "answer-tx";
+	case Stage::tap_tx: return "tap-tx";
+	case Stage::tap_rx: return "tap-rx";
+	case Stage::capture_write: return "capture-write";
+	case Stage::shell: return "shell";
+	case Stage::guardian: return "guardian";
+	case Stage::housekeeping: return "housekeeping";
+	case Stage::bulk_connect: return "bulk-connect";
+	case Stage::bulk_pack: return "bulk-pack";
+	case Stage::bulk_post: return "bulk-post";
+	case Stage::bulk_receive: return "bulk-receive";
+	default: return "unknown";
+	}
+}
+
+StageCounters read_stage(const StageCounters &s)
+{
+	return {read_counter(s.calls), read_counter(s.busy), read_counter(s.packets), read_counter(s.cycles)};
+}
+
+void accumulate(StageCounters &sum, const StageCounters &one)
+{
+	StageCounters r = read_stage(one);
+	sum.calls += r.calls;
+	sum.busy += r.busy;
+	sum.packets += r.packets;
+	sum.cycles += r.cycles;
+}
+
 void accumulate(LcoreCounters &sum, const LcoreCounters &one)
 {
 	sum.rx_packets += read_counter(one.rx_packets);
@@ -56,6 +97,7 @@ void accumulate(LcoreCounters &sum, const LcoreCounters &one)
 	sum.loops += read_counter(one.loops);
 	sum.busy_cycles += read_counter(one.busy_cycles);
 	sum.idle_sleeps += read_counter(one.idle_sleeps);
+	sum.busy_loops += read_counter(one.busy_loops);
 	for (unsigned p = 0; p < kPaths; p++) {
 		sum.path_packets[p] += read_counter(one.path_packets[p]);
 		sum.path_bytes[p] += read_counter(one.path_bytes[p]);
@@ -72,6 +114,8 @@ void accumulate(LcoreCounters &sum, const LcoreCounters &one)
 	sum.bulk_emitted += read_counter(one.bulk_emitted);
 	for (unsigned d = 0; d < kDropReasons; d++)
 		sum.drops[d] += read_counter(one.drops[d]);
+	for (unsigned s = 0; s < kStages; s++)
+		accumulate(sum.stages[s], one.stages[s]);
 }
 
 uint64_t total_drops(const LcoreCounters &c)

@@ -8,6 +8,7 @@
 
 #include <tripath/pipeline/dataplane.h>
 #include <tripath/pipeline/idle_backoff.h>
+#include <tripath/pipeline/trace.h>
 
 namespace tripath::pipeline {
 
@@ -118,6 +119,7 @@ void Dataplane::build()
 			rings_.push_back(w->to_bulk);
 			bulk_wiring_.from_workers.push_back(w->to_bulk);
 		}
+		w->poll_stages.resize(w->polls.size());
 		workers_.push_back(std::move(w));
 	}
 	build_endpoints();
@@ -262,9 +264,17 @@ Dataplane::~Dataplane()
 	release();
 }
 
+Trace &Dataplane::tracer()
+{
+	if (!tracer_)
+		tracer_ = std::make_unique<Trace>(*this);
+	return *tracer_;
+}
+
 void Dataplane::release()
 {
-	// Workers are stopped (offline): nothing can still read a retired table.
+	// Workers are stopped (offline): nothing can still read a retired table or the trace.
+	tracer_.reset();
 	retired_.clear();
 	if (bulk_) {
 		bulk_->detach_thread();
@@ -329,6 +339,7 @@ int bulk_main(void *arg)
 		uint64_t start = rte_rdtsc();
 		bump(c.loops);
 		if (b.poll()) {
+			bump(c.busy_loops);
 			bump(c.busy_cycles, rte_rdtsc() - start);
 			backoff.reset();
 		} else if (backoff.idle()) {
@@ -370,6 +381,7 @@ unsigned Dataplane::poll_exception()
 	LcoreCounters &c = *x.counters;
 	unsigned moved = 0;
 	rte_mbuf *pkts[kBurst];
+	uint64_t t0 = rte_rdtsc();
 
 	// Worker -> TAP. Runs of packets for the same TAP go out in one burst.
 	for (rte_ring *ring : x.from_workers) {
@@ -389,13 +401,15 @@ unsigned Dataplane::poll_exception()
 			start = end;
 		}
 	}
+	uint64_t now = stage_call(c.stages[unsigned(Stage::tap_tx)], t0, rte_rdtsc(), moved);
 
 	// TAP -> wire: the kernel's output goes back through the wire port's worker.
+	unsigned from_taps = 0;
 	for (uint16_t tap : x.taps) {
 		unsigned n = rte_eth_rx_burst(tap, 0, pkts, kBurst);
 		if (n == 0)
 			continue;
-		moved += n;
+		from_taps += n;
 		bump(c.tap_rx_packets, n);
 		rte_ring *ring = x.return_of_tap[tap];
 		unsigned queued = rte_ring_enqueue_burst(ring, reinterpret_cast<void **>(pkts), n, nullptr); // MP with path C
@@ -404,7 +418,8 @@ unsigned Dataplane::poll_exception()
 			rte_pktmbuf_free_bulk(pkts + queued, n - queued);
 		}
 	}
-	return moved;
+	stage_call(c.stages[unsigned(Stage::tap_rx)], now, rte_rdtsc(), from_taps);
+	return moved + from_taps;
 }
 
 // Call after the new table is stored: a worker that reports past this token no longer holds

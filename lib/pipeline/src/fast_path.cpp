@@ -58,13 +58,14 @@ void learn_next_hop(const PollQueue &wire, const rte_mbuf *last)
 }
 
 void send_to_endpoints(WorkerContext &w, rte_mbuf **pkts, const uint16_t *endpoint,
-		       unsigned n, uint64_t rx_tsc)
+		       unsigned n, uint64_t rx_tsc, bool *sent_ok)
 {
 	LcoreCounters &c = *w.counters;
 	// One tx burst per endpoint present in the burst, packets kept in arrival order.
 	bool done[kBurst] = {};
 	rte_mbuf *group[kBurst];
 	uint32_t len[kBurst];   // read before tx: a sent mbuf may already be freed
+	uint8_t index[kBurst];  // group member -> its index in pkts
 	for (unsigned first = 0; first < n; first++) {
 		if (done[first])
 			continue;
@@ -80,9 +81,13 @@ void send_to_endpoints(WorkerContext &w, rte_mbuf **pkts, const uint16_t *endpoi
 			if (t.set_dst)
 				h->dst_addr = t.dst;
 			len[k] = pkts[i]->pkt_len;
+			index[k] = uint8_t(i);
 			group[k++] = pkts[i];
 		}
 		unsigned sent = tx_or_drop(c, t.port_id, w.endpoint_queue, group, k, DropReason::fast_tx_full);
+		if (unlikely(sent_ok != nullptr))
+			for (unsigned g = 0; g < k; g++)
+				sent_ok[index[g]] = g < sent;
 		uint64_t bytes = 0;
 		for (unsigned i = 0; i < sent; i++)
 			bytes += len[i];
@@ -97,13 +102,18 @@ void send_to_endpoints(WorkerContext &w, rte_mbuf **pkts, const uint16_t *endpoi
 	}
 }
 
-unsigned forward_answers(WorkerContext &w, const PollQueue &pq)
+unsigned forward_answers(WorkerContext &w, const PollQueue &pq, StageCounters &rx, uint64_t &now)
 {
 	rte_mbuf *pkts[kBurst];
 	unsigned n = rte_eth_rx_burst(pq.port_id, pq.queue, pkts, kBurst);
+	uint64_t rx_tsc = rte_rdtsc();
+	bump(rx.calls);
+	bump(rx.cycles, rx_tsc - now);
+	now = rx_tsc;
 	if (n == 0)
 		return 0;
-	uint64_t rx_tsc = rte_rdtsc();
+	bump(rx.busy);
+	bump(rx.packets, n);
 	LcoreCounters &c = *w.counters;
 	bump(c.answer_rx_packets, n);
 
@@ -128,6 +138,7 @@ unsigned forward_answers(WorkerContext &w, const PollQueue &pq)
 	drop(c, not_unicast, n_bad, DropReason::not_an_answer);
 	if (unlikely(hop == 0)) {
 		drop(c, out, n_out, DropReason::no_wire_neighbor);
+		now = stage_done(c.stages[unsigned(Stage::answer_tx)], rx_tsc, rte_rdtsc(), n);
 		return n;
 	}
 	unsigned sent = tx_or_drop(c, pq.answer_port, pq.answer_queue, out, n_out, DropReason::answer_tx_full);
@@ -140,6 +151,7 @@ unsigned forward_answers(WorkerContext &w, const PollQueue &pq)
 	bump(ec.answer_bytes, bytes);
 	if (sent)
 		record_latency(ec.answer_cycles, rx_tsc, sent);
+	now = stage_done(c.stages[unsigned(Stage::answer_tx)], rx_tsc, rte_rdtsc(), n);
 	return n;
 }
 

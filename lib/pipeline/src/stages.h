@@ -21,11 +21,13 @@ inline void drop(LcoreCounters &c, rte_mbuf **pkts, unsigned n, DropReason reaso
 void learn_next_hop(const PollQueue &wire, const rte_mbuf *last);
 
 // Path B: send packets to their endpoints (endpoint[i] for pkts[i]).
-// rx_tsc: when the burst was read, for the latency histogram.
+// rx_tsc: when the burst was read, for the latency histogram. sent (a trace is armed): set
+// sent[i] for each packet the endpoint's port took.
 void send_to_endpoints(WorkerContext &w, rte_mbuf **pkts, const uint16_t *endpoint,
-		       unsigned n, uint64_t rx_tsc);
+		       unsigned n, uint64_t rx_tsc, bool *sent = nullptr);
 
 // Path B's return: read agents' answers from an endpoint queue and send them on its wire.
-unsigned forward_answers(WorkerContext &w, const PollQueue &pq);
+// rx: the poll's stage counters; now: when the poll began, moved to when it ended.
+unsigned forward_answers(WorkerContext &w, const PollQueue &pq, StageCounters &rx, uint64_t &now);
 
 } // namespace tripath::pipeline

@@ -12,6 +12,7 @@
 
 #include "capture_tap.h"
 #include "stages.h"
+#include "trace_tap.h"
 
 namespace tripath::pipeline {
 
@@ -35,7 +36,7 @@ packet::ParseStatus parse_mbuf(const rte_mbuf *m, packet::FlowKey &key)
 
 // Hand a path's packets to the lcore behind `ring` (path A: the exception lcore; path C: the
 // bulk lcore, mbuf->hash.usr naming the peer); what the ring refuses is counted and freed.
-void send_to_ring(WorkerContext &w, rte_ring *ring, rte_mbuf **pkts, unsigned n, PathId path, DropReason full)
+unsigned send_to_ring(WorkerContext &w, rte_ring *ring, rte_mbuf **pkts, unsigned n, PathId path, DropReason full)
 {
 	LcoreCounters &c = *w.counters;
 	uint32_t len[kBurst];   // read before the enqueue: the consumer may free them at once
@@ -48,6 +49,7 @@ void send_to_ring(WorkerContext &w, rte_ring *ring, rte_mbuf **pkts, unsigned n,
 	bump(c.path_packets[unsigned(path)], sent);
 	bump(c.path_bytes[unsigned(path)], bytes);
 	drop(c, pkts + sent, n - sent, full);
+	return sent;
 }
 
 // Every sample_every-th parsed IP packet feeds its verdict's path sketch: one compare per burst
@@ -76,20 +78,29 @@ void sample_flows(WorkerContext &w, const packet::FlowKey *keys, const Verdict *
 	w.sample_countdown = i - n + 1;
 }
 
-unsigned poll_queue(WorkerContext &w, const PollQueue &pq, const classify::RuleTable &rules, quota::QuotaTable &quotas)
+// One poll of a queue. now: when the poll began (the end of the previous step of this loop),
+// moved to when it ended; every step's cycles run from the last one's end (one TSC read each).
+unsigned poll_queue(WorkerContext &w, const PollQueue &pq, StageCounters &rxs, uint64_t &now,
+		    const classify::RuleTable &rules, quota::QuotaTable &quotas)
 {
 	if (pq.endpoint != UINT16_MAX)
-		return forward_answers(w, pq);
+		return forward_answers(w, pq, rxs, now);
 	rte_mbuf *pkts[kBurst];
 	unsigned n = rte_eth_rx_burst(pq.port_id, pq.queue, pkts, kBurst);
+	uint64_t rx_tsc = rte_rdtsc();
+	bump(rxs.calls);
+	bump(rxs.cycles, rx_tsc - now);
+	now = rx_tsc;
 	if (n == 0)
 		return 0;
-	uint64_t rx_tsc = rte_rdtsc();
+	bump(rxs.busy);
+	bump(rxs.packets, n);
 	const CaptureTap *cap = w.dp->capture_.load(std::memory_order_acquire); // null unless armed
 	capture(cap, w.slot, pq, CaptureWhere::port, pkts, n);
 	if (!w.endpoints.empty())
 		learn_next_hop(pq, pkts[n - 1]);
 	LcoreCounters &c = *w.counters;
+	auto stage = [&c](Stage s) -> StageCounters & { return c.stages[unsigned(s)]; };
 
 	packet::FlowKey keys[kBurst];
 	rte_mbuf *parsed[kBurst];
@@ -112,29 +123,29 @@ unsigned poll_queue(WorkerContext &w, const PollQueue &pq, const classify::RuleT
 	bump(c.rx_packets, n);
 	bump(c.rx_bytes, rx_bytes);
 	bump(c.rx_bursts);
-	if (n_malformed) {
-		capture(cap, w.slot, pq, CaptureWhere::drop, malformed, n_malformed);
-		rte_pktmbuf_free_bulk(malformed, n_malformed);
-	}
+	now = stage_done(stage(Stage::parse), now, rte_rdtsc(), n);
 
 	Verdict verdicts[kBurst];
 	rules.lookup_burst(keys, verdicts, n_parsed);
 	const uint32_t default_rule = rules.default_rule();
 	if (w.sketches[0] != nullptr)
 		sample_flows(w, keys, verdicts, parsed, n_parsed);
+	now = stage_done(stage(Stage::classify), now, rte_rdtsc(), n_parsed);
 
 	// Tenant (rule, else source prefix), then its meters: one clock read per burst.
 	uint16_t tenants[kBurst];
 	uint32_t bytes[kBurst];
 	quota::Outcome outcomes[kBurst];
-	if (quotas.tenant_count() == 0) {
+	const bool has_tenants = quotas.tenant_count() != 0;
+	if (!has_tenants) {
 		std::fill_n(outcomes, n_parsed, quota::Outcome::pass); // no tenants: nothing to look up or count
 	} else {
 		quotas.tenants_of(keys, verdicts, tenants, n_parsed);
 		for (unsigned i = 0; i < n_parsed; i++)
 			bytes[i] = parsed[i]->pkt_len;
-		quotas.police(w.slot, tenants, verdicts, bytes, outcomes, n_parsed, rte_rdtsc());
+		quotas.police(w.slot, tenants, verdicts, bytes, outcomes, n_parsed, now);
 	}
+	now = stage_done(stage(Stage::quota), now, rte_rdtsc(), n_parsed);
 
 	rte_mbuf *kernel[kBurst];
 	rte_mbuf *fast[kBurst];
@@ -191,34 +202,73 @@ unsigned poll_queue(WorkerContext &w, const PollQueue &pq, const classify::RuleT
 		bump(c.fallback_to_kernel, fallback);
 	if (demoted)
 		bump(c.demoted, demoted);
-	capture(cap, w.slot, pq, CaptureWhere::drop, dropped, n_dropped);
-	capture(cap, w.slot, pq, CaptureWhere::drop, over_quota, n_over);
-	capture(cap, w.slot, pq, CaptureWhere::fast, fast, n_fast);
-	capture(cap, w.slot, pq, CaptureWhere::bulk, bulk, n_bulk);
-	capture(cap, w.slot, pq, CaptureWhere::kernel, kernel, n_kernel);
-	drop(c, dropped, n_dropped, DropReason::rule_drop);
-	drop(c, over_quota, n_over, DropReason::quota_exceeded);
-	if (n_fast)
-		send_to_endpoints(w, fast, fast_endpoint, n_fast, rx_tsc);
-	if (n_bulk)
-		send_to_ring(w, w.to_bulk, bulk, n_bulk, PathId::bulk, DropReason::bulk_ring_full);
-	if (unlikely(pq.tap_port == kNoPort))
-		drop(c, kernel, n_kernel, DropReason::no_kernel_tap);
-	else if (n_kernel)
-		send_to_ring(w, w.to_kernel, kernel, n_kernel, PathId::kernel, DropReason::kernel_ring_full);
+	now = stage_done(stage(Stage::dispatch), now, rte_rdtsc(), n_parsed);
+
+	// A trace (null unless armed) stages its records while the headers are still ours.
+	TraceTap *trace = w.dp->trace_.load(std::memory_order_acquire);
+	TraceBurst traced;
+	bool fast_sent[kBurst];
+	if (unlikely(trace != nullptr)) {
+		BurstView v{&pq, rx_tsc, pkts, n, parsed, keys, verdicts, has_tenants ? tenants : nullptr, outcomes, n_parsed,
+			    kernel, n_kernel, fast, fast_endpoint, n_fast, bulk, n_bulk, dropped, n_dropped, over_quota, n_over};
+		trace_stage(*trace, traced, w, rules, quotas, v);
+		now = rte_rdtsc(); // the trace's cost is nobody's stage
+	}
+	HandoffResult handed;
+
+	const bool no_tap = unlikely(pq.tap_port == kNoPort);
+	unsigned n_drop = n_malformed + n_dropped + n_over + (no_tap ? n_kernel : 0);
+	if (n_drop) {
+		capture(cap, w.slot, pq, CaptureWhere::drop, malformed, n_malformed);
+		capture(cap, w.slot, pq, CaptureWhere::drop, dropped, n_dropped);
+		capture(cap, w.slot, pq, CaptureWhere::drop, over_quota, n_over);
+		if (n_malformed)
+			rte_pktmbuf_free_bulk(malformed, n_malformed); // counted by reason at parse
+		drop(c, dropped, n_dropped, DropReason::rule_drop);
+		drop(c, over_quota, n_over, DropReason::quota_exceeded);
+		if (no_tap) {
+			capture(cap, w.slot, pq, CaptureWhere::kernel, kernel, n_kernel);
+			drop(c, kernel, n_kernel, DropReason::no_kernel_tap);
+			handed.no_tap = true;
+		}
+		now = stage_done(stage(Stage::drop), now, rte_rdtsc(), n_drop);
+	}
+	if (n_fast) {
+		capture(cap, w.slot, pq, CaptureWhere::fast, fast, n_fast);
+		send_to_endpoints(w, fast, fast_endpoint, n_fast, rx_tsc, trace ? fast_sent : nullptr);
+		handed.fast_sent = fast_sent;
+		now = stage_done(stage(Stage::fast_tx), now, rte_rdtsc(), n_fast);
+	}
+	if (n_bulk) {
+		capture(cap, w.slot, pq, CaptureWhere::bulk, bulk, n_bulk);
+		handed.bulk_sent = send_to_ring(w, w.to_bulk, bulk, n_bulk, PathId::bulk, DropReason::bulk_ring_full);
+		now = stage_done(stage(Stage::bulk_handoff), now, rte_rdtsc(), n_bulk);
+	}
+	if (n_kernel && !no_tap) {
+		capture(cap, w.slot, pq, CaptureWhere::kernel, kernel, n_kernel);
+		handed.kernel_sent = send_to_ring(w, w.to_kernel, kernel, n_kernel, PathId::kernel, DropReason::kernel_ring_full);
+		now = stage_done(stage(Stage::kernel_handoff), now, rte_rdtsc(), n_kernel);
+	}
+	if (unlikely(trace != nullptr))
+		trace_commit(*trace, traced, w.slot, handed);
 	return n;
 }
 
-// The kernel's output for a wire port goes out on the queue this worker owns.
-unsigned drain_return(WorkerContext &w, const ReturnDrain &d)
+// The kernel's output for a wire port goes out on the queue this worker owns. An empty poll is
+// counted, not timed (the loop reads the clock again only when something moved).
+unsigned drain_return(WorkerContext &w, const ReturnDrain &d, uint64_t &now)
 {
+	StageCounters &s = w.counters->stages[unsigned(Stage::return_tx)];
 	rte_mbuf *pkts[kBurst];
 	unsigned n = rte_ring_sc_dequeue_burst(d.ring, reinterpret_cast<void **>(pkts), kBurst, nullptr);
-	if (n == 0)
+	if (n == 0) {
+		bump(s.calls);
 		return 0;
+	}
 	unsigned sent = rte_eth_tx_burst(d.port_id, d.queue, pkts, n);
 	bump(w.counters->wire_tx_packets, sent);
 	drop(*w.counters, pkts + sent, n - sent, DropReason::wire_tx_full);
+	now = stage_done(s, now, rte_rdtsc(), n);
 	return n;
 }
 
@@ -239,16 +289,18 @@ int worker_main(void *arg)
 		const classify::RuleTable &rules = *dp.rules_.load(std::memory_order_acquire);
 		quota::QuotaTable &quotas = *dp.quotas_.load(std::memory_order_acquire);
 		unsigned moved = 0;
-		for (const PollQueue &pq : w.polls)
-			moved += poll_queue(w, pq, rules, quotas);
+		uint64_t now = start;
+		for (size_t i = 0; i < w.polls.size(); i++)
+			moved += poll_queue(w, w.polls[i], w.poll_stages[i], now, rules, quotas);
 		for (const ReturnDrain &d : w.drains)
-			moved += drain_return(w, d);
+			moved += drain_return(w, d, now);
 		rte_rcu_qsbr_quiescent(dp.qsbr, w.qsbr_id);
 		for (telemetry::FlowSketch *s : w.sketches)
 			if (s != nullptr)
 				s->poll(); // the guardian's window handoff, idle or not
 		bump(c.loops);
 		if (moved) {
+			bump(c.busy_loops);
 			bump(c.busy_cycles, rte_rdtsc() - start);
 			backoff.reset();
 		} else if (backoff.idle()) {

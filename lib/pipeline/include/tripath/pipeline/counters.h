@@ -63,6 +63,46 @@ const char *path_name(PathId p);
 inline constexpr unsigned kDropReasons = unsigned(DropReason::count_);
 inline constexpr unsigned kPaths = unsigned(PathId::count_);
 
+// Where an lcore's time goes (`show runtime`). A worker's rx bursts are counted per polled queue
+// (WorkerContext::poll_stages); these are the steps after them, and the other lcores' work.
+enum class Stage : uint8_t {
+	// worker, per non-empty wire rx burst
+	parse,          // headers into flow keys (and the capture hook on rx)
+	classify,       // rte_acl lookup of the burst (and flow sampling)
+	quota,          // tenant lookup and meters
+	dispatch,       // verdicts sorted into the paths' batches
+	kernel_handoff, // path A: enqueue on the ring to the control lcore
+	fast_tx,        // path B: tx bursts to the endpoints' ports
+	bulk_handoff,   // path C: enqueue on the ring to the bulk lcore
+	drop,           // malformed, rule drops, over quota, no TAP: counted and freed
+	// worker, other polls
+	return_tx,      // path A's return: kernel output dequeued and sent on the wire
+	answer_tx,      // path B's return: agents' answers rewritten and sent on the wire
+	// control lcore
+	tap_tx,         // path A: workers' rings into the TAPs
+	tap_rx,         // path A: TAP output onto the return rings
+	capture_write,  // capture rings into the pcapng file
+	shell,          // the shell and the control socket
+	guardian,       // guardian poll and housekeeping
+	housekeeping,   // RCU reclaim, path C events, telemetry snapshot, periodic stats
+	// bulk lcore (or the control lcore without one)
+	bulk_connect,   // peers' connections
+	bulk_pack,      // workers' rings into batches
+	bulk_post,      // batches posted for age
+	bulk_receive,   // peers' batches unpacked and emitted
+	count_
+};
+inline constexpr unsigned kStages = unsigned(Stage::count_);
+const char *stage_name(Stage s);   // "parse", "kernel-handoff", ...
+
+// One stage of one lcore. Owner: that lcore (sole writer); readers: the control lcore.
+struct StageCounters {
+	uint64_t calls = 0;    // times it ran (a polled stage: every poll, empty or not)
+	uint64_t busy = 0;     // calls that moved at least one packet (polled stages; else = calls)
+	uint64_t packets = 0;  // packets it handled
+	uint64_t cycles = 0;   // TSC cycles spent in its busy calls
+};
+
 // Owner: the lcore whose slot this is (sole writer). Readers: control lcore (relaxed loads).
 struct alignas(RTE_CACHE_LINE_SIZE) LcoreCounters {
 	uint64_t rx_packets = 0;        // taken from its polled queues
@@ -71,6 +111,7 @@ struct alignas(RTE_CACHE_LINE_SIZE) LcoreCounters {
 	uint64_t loops = 0;
 	uint64_t busy_cycles = 0;       // TSC cycles in loops that moved packets
 	uint64_t idle_sleeps = 0;
+	uint64_t busy_loops = 0;        // loops that moved packets
 	std::array<uint64_t, kPaths> path_packets{};   // handed to a path (enqueued or sent)
 	std::array<uint64_t, kPaths> path_bytes{};
 	uint64_t fallback_to_kernel = 0; // fast/bulk verdicts carried by path A (no endpoint, peer down)
@@ -84,6 +125,7 @@ struct alignas(RTE_CACHE_LINE_SIZE) LcoreCounters {
 	uint64_t bulk_rx_packets = 0;    // bulk lcore: unpacked from peers' batches
 	uint64_t bulk_emitted = 0;       // bulk lcore: of those, handed to path A or the wire
 	std::array<uint64_t, kDropReasons> drops{};
+	std::array<StageCounters, kStages> stages{};
 };
 
 // Single-writer add: a plain load and a relaxed store, so readers never see a torn value.
@@ -93,6 +135,31 @@ inline void bump(uint64_t &counter, uint64_t n = 1)
 }
 
 inline uint64_t read_counter(const uint64_t &counter) { return __atomic_load_n(&counter, __ATOMIC_RELAXED); }
+
+// A busy call of a stage that began at `since`; returns now, where the next stage begins.
+inline uint64_t stage_done(StageCounters &s, uint64_t since, uint64_t now, unsigned packets)
+{
+	bump(s.calls);
+	bump(s.busy);
+	bump(s.packets, packets);
+	bump(s.cycles, now - since);
+	return now;
+}
+
+// A call of a polled stage from `since` to `now` that moved `work` items (0: an idle call).
+inline uint64_t stage_call(StageCounters &s, uint64_t since, uint64_t now, unsigned work)
+{
+	bump(s.calls);
+	bump(s.cycles, now - since);
+	if (work) {
+		bump(s.busy);
+		bump(s.packets, work);
+	}
+	return now;
+}
+
+StageCounters read_stage(const StageCounters &s);
+void accumulate(StageCounters &sum, const StageCounters &one);
 
 // Sum of many lcores' counters (reader side).
 void accumulate(LcoreCounters &sum, const LcoreCounters &one);

@@ -31,7 +31,9 @@ inline constexpr unsigned kBurst = 32;
 inline constexpr uint16_t kNoPort = UINT16_MAX;
 
 class Dataplane;
+class Trace;       // trace.h
 struct CaptureTap; // capture.h
+struct TraceTap;   // trace.h
 
 // A wire's next hop (the router or client its path B requests come from), learned from those
 // requests: answers from agents go back to it. 0 until learned; else 1 << 48 | MAC.
@@ -81,6 +83,9 @@ struct WorkerContext {
 	unsigned qsbr_id = 0;          // this worker's thread id in dp->qsbr
 	unsigned slot = 0;             // index among the workers: its meters in the quota table
 	std::vector<PollQueue> polls;
+	// rx of each poll (same index): calls = polls, busy = non-empty ones. Owner: this worker;
+	// reader: the control lcore (show runtime). Sized before start, never resized.
+	std::vector<StageCounters> poll_stages;
 	std::vector<ReturnDrain> drains;
 	rte_ring *to_kernel = nullptr; // producer: this worker; consumer: exception lcore
 	std::vector<EndpointTarget> endpoints; // path B targets, by endpoint index
@@ -164,11 +169,16 @@ public:
 	const quota::QuotaTable &quotas() const { return *quotas_.load(std::memory_order_acquire); }
 	uint64_t rule_generation() const { return generation_; }
 
+	// The packet trace (`trace add`), made on first use; control lcore only. It goes with the
+	// dataplane, after the workers have stopped.
+	Trace &tracer();
+
 	std::atomic<bool> running_{false};                 // control: writes; workers: read
 	std::atomic<const classify::RuleTable *> rules_{}; // control: publishes; workers: read under qsbr
 	std::atomic<quota::QuotaTable *> quotas_{};        // control: publishes; workers: police their slot
 	rte_rcu_qsbr *qsbr = nullptr;                      // workers report quiescence once per loop
 	std::atomic<const CaptureTap *> capture_{};        // control (Capture): arms/disarms; workers: read per burst
+	std::atomic<TraceTap *> trace_{};                  // control (Trace): arms/disarms; workers: read per burst, record into their slot
 
 private:
 	void build();
@@ -200,6 +210,7 @@ private:
 	BulkWiring bulk_wiring_;                           // rings made by build(), handed to the BulkPath
 	std::unique_ptr<BulkPath> bulk_;
 	unsigned bulk_lcore_ = kNoLcore;                   // lcore with role bulk, if any
+	std::unique_ptr<Trace> tracer_;                    // control lcore only
 };
 
 // Lcore entry point for the bulk lcore (arg: Dataplane*).
