@@ -128,6 +128,7 @@ void register_commands(Runtime &rt)
 	register_fast_commands(rt);
 	register_bulk_commands(rt);
 	register_capture_commands(rt);
+	register_runtime_commands(rt);
 	register_guardian_commands(rt);
 	register_testpmd_commands(rt);
 	r.add("complete <text...>", "general", "the candidates for the last word of \"TEXT\" (tripathctl's tab completion)",

@@ -126,23 +126,37 @@ void control_loop(Runtime &rt, const Options &o, Shell *shell, control::SocketSe
 	pipeline::LcoreCounters &c = const_cast<pipeline::LcoreCounters &>(rt.dp->lcore_counters(rte_lcore_id()));
 	const uint64_t hz = rte_get_tsc_hz();
 	uint64_t next_housekeeping = 0, next_stats = rte_rdtsc() + o.stats_period * hz;
+	using pipeline::Stage;
+	auto stage = [&c](Stage s, uint64_t since, unsigned work) { return pipeline::stage_call(c.stages[unsigned(s)], since, rte_rdtsc(), work); };
 	while (!rt.quit && g_stop_signal == 0) {
 		uint64_t now = rte_rdtsc();
 		unsigned moved = rt.dp->running() ? rt.dp->poll_exception() : 0;
-		moved += poll_capture(rt);
+		uint64_t t = rte_rdtsc();
+		if (rt.capture) {
+			unsigned written = poll_capture(rt);
+			moved += written;
+			t = stage(Stage::capture_write, t, written);
+		}
 		// Path C keeps its peers connected while forwarding is stopped, so traffic finds them up.
 		if (rt.dp->bulk_on_control())
 			moved += rt.dp->poll_bulk();
 		pipeline::bump(c.loops);
+		t = rte_rdtsc();
 		guardian_poll(rt);
+		t = stage(Stage::guardian, t, 0);
 		if (now >= next_housekeeping) {
 			next_housekeeping = now + hz / 1000;
 			if (shell != nullptr && !shell->poll())
 				rt.quit = true;
-			moved += sock.poll(rt.registry);
+			unsigned commands = sock.poll(rt.registry);
+			moved += commands;
+			t = stage(Stage::shell, t, commands);
+			uint64_t housekeeping_from = t;
 			rt.dp->reclaim_retired();
 			log_bulk_events(rt);
+			uint64_t housekeeping_cycles = (t = rte_rdtsc()) - housekeeping_from;
 			guardian_housekeeping(rt);
+			t = stage(Stage::guardian, t, 0);
 			telemetry_tick(rt);
 			if (g_print_stats) {
 				g_print_stats = 0;
@@ -152,8 +166,10 @@ void control_loop(Runtime &rt, const Options &o, Shell *shell, control::SocketSe
 				next_stats = now + o.stats_period * hz;
 				print(format_totals(rt));
 			}
+			stage(Stage::housekeeping, t - housekeeping_cycles, 0); // one call: before and after the guardian's
 		}
 		if (moved) {
+			pipeline::bump(c.busy_loops);
 			pipeline::bump(c.busy_cycles, rte_rdtsc() - now);
 			backoff.reset();
 		} else if (backoff.idle()) {

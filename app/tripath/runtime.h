@@ -89,6 +89,7 @@ void register_fast_commands(Runtime &rt);
 std::string format_endpoints(const Runtime &rt);
 void register_bulk_commands(Runtime &rt);   // show bulk, bulk inject
 void register_capture_commands(Runtime &rt); // capture start|stop, show capture
+void register_runtime_commands(Runtime &rt); // show runtime, clear runtime, show errors, trace add|clear, show trace
 unsigned poll_capture(Runtime &rt);          // control loop: the workers' copies into the file
 std::string format_bulk(const Runtime &rt);
 // Path C's events (peer up, down, errors): printed, and kept for `show bulk` and the guardian.
