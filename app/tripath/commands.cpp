@@ -82,11 +82,9 @@ void register_commands(Runtime &rt)
 		      std::string h = rt.registry.help(a[0]);
 		      return h.rfind("error:", 0) == 0 ? fail(h) : ok(h);
 	      });
+	// The front end decides what quit ends: the shell ends tripath, a socket client its session.
 	r.add("quit", "general", "stop forwarding, print totals and exit (over the socket: end the session)",
-	      [&rt](const Args &) {
-		      rt.quit = true;
-		      return CommandResult{control::Status::quit, {}};
-	      });
+	      [](const Args &) { return CommandResult{control::Status::quit, {}}; });
 	r.add("start", "forwarding", "start the worker lcores", [&rt](const Args &) { return start_forwarding(rt); });
 	r.add("stop", "forwarding", "stop the worker lcores and print the totals",
 	      [&rt](const Args &) { return stop_forwarding(rt); });

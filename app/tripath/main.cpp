@@ -107,6 +107,8 @@ bool start_ports(Runtime &rt, std::vector<pipeline::PortInfo> &ports)
 void run_cmdline_file(Runtime &rt, const std::string &path)
 {
 	control::CommandResult r = run_command_file(rt, path);
+	if (r.status == control::Status::quit)
+		rt.quit = true;
 	if (r.status == control::Status::error)
 		std::fputs(r.output.c_str(), stderr);
 	else

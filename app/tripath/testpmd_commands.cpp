@@ -195,9 +195,13 @@ CommandResult run_command_file(Runtime &rt, const std::string &path)
 	rt.load_depth++;
 	std::string out, line_text;
 	unsigned failed = 0, ran = 0;
-	for (unsigned n = 1; std::getline(in, line_text) && !rt.quit; n++) {
+	for (unsigned n = 1; std::getline(in, line_text); n++) {
 		control::CommandResult r = rt.registry.execute(line_text);
 		ran++;
+		if (r.status == control::Status::quit) { // the caller's front end decides what it ends
+			rt.load_depth--;
+			return {control::Status::quit, out};
+		}
 		if (r.status == control::Status::error) {
 			failed++;
 			out += path + ":" + std::to_string(n) + ": " + r.output;
