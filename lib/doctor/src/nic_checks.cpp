@@ -41,6 +41,8 @@ std::string pci_netdev(const HostFiles &host, const std::string &pci)
 	return nets.empty() ? std::string() : nets.front();
 }
 
+std::string queues_text(unsigned n) { return std::to_string(n) + (n == 1 ? " queue" : " queues"); }
+
 unsigned count_prefixed(const std::vector<std::string> &names, const std::string &prefix)
 {
 	unsigned n = 0;
@@ -144,10 +146,10 @@ void check_queues(const config::Config &cfg, const std::string &root, Findings &
 			// af_xdp binds an XSK per queue, so a missing queue fails start-up; a PCI port gets its
 			// queues from the same NIC resources once on vfio-pci.
 			Severity s = port.driver == Driver::af_xdp ? Severity::fatal : Severity::warn;
-			out.push_back({s, "queues", who + ": has " + std::to_string(have) + " rx/tx queues, " + wants,
+			out.push_back({s, "queues", who + ": has " + queues_text(have) + " (rx and tx), " + wants,
 				       "ethtool -L " + ifname + " combined " + std::to_string(want)});
 		} else {
-			out.push_back({Severity::ok, "queues", who + ": " + std::to_string(have) + " queues, " + wants, ""});
+			out.push_back({Severity::ok, "queues", who + ": " + queues_text(have) + ", " + wants, ""});
 		}
 	}
 }

@@ -114,7 +114,7 @@ TEST(DoctorQueues, BnxtOnItsKernelDriverWithTooFewQueues)
 	check_queues(host_config(kBnxtPort), host.root(), f);
 	ASSERT_EQ(f.size(), 1u);
 	EXPECT_EQ(f[0].severity, Severity::warn);
-	EXPECT_NE(f[0].what.find("has 1 rx/tx queues, the config wants queues 0..1"), std::string::npos) << f[0].what;
+	EXPECT_NE(f[0].what.find("has 1 queue (rx and tx), the config wants queues 0..1"), std::string::npos) << f[0].what;
 	EXPECT_EQ(f[0].fix, "ethtool -L ens2f0np0 combined 2");
 }
 
