@@ -4,6 +4,7 @@
 
 #include <rte_cycles.h>
 #include <rte_ether.h>
+#include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_rcu_qsbr.h>
 
@@ -241,7 +242,12 @@ void Trace::release()
 		return;
 	dp_.trace_.store(nullptr, std::memory_order_release);
 	// Workers pass a quiescent state once per loop (or are stopped): then none holds the tap.
-	rte_rcu_qsbr_check(dp_.qsbr, rte_rcu_qsbr_start(dp_.qsbr), true);
+	uint64_t token = rte_rcu_qsbr_start(dp_.qsbr);
+	// With path C polled here this lcore is a reader too; it holds nothing of the trace now
+	// (waiting for it to report from inside this call would never end).
+	if (dp_.bulk_on_control())
+		rte_rcu_qsbr_quiescent(dp_.qsbr, rte_lcore_id());
+	rte_rcu_qsbr_check(dp_.qsbr, token, true);
 	for (TraceSlot &s : slots_)
 		rte_free(s.records);
 	slots_.clear();

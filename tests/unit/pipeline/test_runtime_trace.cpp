@@ -250,3 +250,41 @@ TEST_F(RuntimeTest, TraceAtAPathOrDropKeepsOnlyThose)
 	EXPECT_FALSE(dp->tracer().add(TraceWhere::rx, pipeline::kNoPort, "rx", pipeline::kTraceMax + 1, too_many));
 	EXPECT_FALSE(too_many.empty());
 }
+
+namespace {
+
+// A peer that never answers: path C stays down, its traffic falls back to path A.
+class NoPeer : public pipeline::BulkConnector {
+public:
+	std::unique_ptr<bulk::BulkTransport> connect(size_t, std::string &error) override
+	{
+		error.clear();
+		return nullptr;
+	}
+};
+
+} // namespace
+
+// With path C polled by the control lcore, this thread is an RCU reader too: replacing or
+// clearing a trace must not wait for itself. The bulk lcore's steps are counted on it.
+TEST_F(RuntimeTest, TraceClearsWithPathCOnTheControlLcore)
+{
+	before_start = [](pipeline::Dataplane &d) { d.enable_bulk(g_pool, std::make_unique<NoPeer>()); };
+	ASSERT_NO_FATAL_FAILURE(start(config_yaml(1024, kRules)));
+	ASSERT_TRUE(dp->bulk_on_control());
+	for (int i = 0; i < 10; i++)
+		dp->poll_bulk();
+	std::string error;
+	ASSERT_TRUE(dp->tracer().add(TraceWhere::kernel, pipeline::kNoPort, "kernel", 2, error)) << error;
+	ASSERT_NO_FATAL_FAILURE(inject(wire0->rx, {tcp4(873, 1), tcp6(22, 2)}));
+	ASSERT_TRUE(wait_records(2));
+	EXPECT_EQ(dp->tracer().records()[0].route, uint8_t(TraceRoute::kernel_fallback)) << "peer1 is down";
+	ASSERT_TRUE(dp->tracer().add(TraceWhere::rx, pipeline::kNoPort, "rx", 1, error)) << error; // replaces: waits a grace period
+	dp->tracer().clear();
+	EXPECT_FALSE(dp->tracer().armed());
+	dp->stop();
+	take(kern0->tx);
+	const LcoreCounters &control = dp->lcore_counters(kControlLcore);
+	EXPECT_GE(stage(control, Stage::bulk_connect).calls, 10u);
+	EXPECT_GE(stage(control, Stage::bulk_receive).calls, 10u);
+}
