@@ -1,3 +1,5 @@
+#include <tuple>
+
 #include "control_access.h"
 
 namespace tripath::app {

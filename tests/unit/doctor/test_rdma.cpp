@@ -89,3 +89,33 @@ TEST(DoctorRdma, NoBulkPeersNeedsNoDevice)
 	check_rdma(host_config(kIcePort), host.root(), f);
 	EXPECT_EQ(f.at(0).severity, Severity::ok);
 }
+
+TEST(DoctorHost, AWellPreparedE810HostHasOnlyOkFindings)
+{
+	SyntheticHost host;
+	host.file("/proc/mounts", "nodev /dev/hugepages hugetlbfs rw,relatime,pagesize=2M 0 0\n"
+				  "bpf /sys/fs/bpf bpf rw,nosuid,nodev,noexec,relatime,mode=700 0 0");
+	host.file("/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages", "1024");
+	host.file("/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages", "1024");
+	host.file("/proc/self/limits", "Max locked memory         unlimited            unlimited            bytes");
+	host.dir("/sys/kernel/iommu_groups/17");
+	host.pci("0000:3b:00.0", "0x8086", "vfio-pci");
+	host.file("/sys/devices/system/cpu/online", "0-7");
+	host.file("/proc/cmdline", "root=/dev/nvme0n1p2 intel_iommu=on iommu=pt isolcpus=2-3 nohz_full=2-3 rcu_nocbs=2-3");
+	host.file("/proc/irq/24/smp_affinity_list", "0-1");
+	host.file("/proc/irq/25/smp_affinity_list", "4-7");
+	rdma_gid(host, "irdma0", 1, kMapped, "RoCE v2", "ens1f1");
+	host.file("/etc/group", "tripath:x:998:\ntripath-admin:x:997:");
+	tripath::config::Config cfg = host_config(kIcePort, kBulk);
+	cfg.control.group = "tripath";
+	cfg.control.admin_group = "tripath-admin";
+	Findings all = run_checks(cfg, host.root());
+	for (const Finding &f : all)
+		EXPECT_EQ(f.severity, Severity::ok) << f.check << ": " << f.what << " / fix: " << f.fix;
+	EXPECT_EQ(worst(all), Severity::ok);
+	// One finding per check (queues: none, wire0 is on vfio-pci).
+	std::string checks;
+	for (const Finding &f : all)
+		checks += f.check + " ";
+	EXPECT_EQ(checks, "hugepages memlock bpffs iommu vfio isolation irq rdma access ");
+}
