@@ -19,6 +19,7 @@
 #include "doctor_command.h"
 #include "eal_args.h"
 #include "embedded_config.h"
+#include "metrics_http.h"
 #include "options.h"
 #include "runtime.h"
 #include "shell.h"
@@ -151,6 +152,8 @@ void control_loop(Runtime &rt, const Options &o, Shell *shell, control::SocketSe
 			if (shell != nullptr && !shell->poll())
 				rt.quit = true;
 			unsigned commands = sock.poll(rt.registry);
+			if (rt.metrics_http)
+				commands += rt.metrics_http->poll([&rt] { return format_metrics(rt); }, now / (hz / 1000));
 			moved += commands;
 			t = stage(Stage::shell, t, commands);
 			uint64_t housekeeping_from = t;
@@ -287,6 +290,18 @@ int run(int argc, char **argv)
 		}
 		std::printf("tripath: control socket %s mode %04o%s%s (tripathctl -s %s)\n", path.c_str(), unsigned(access.mode),
 			    rt.cfg.control.group.empty() ? "" : " group ", rt.cfg.control.group.c_str(), path.c_str());
+	}
+	if (rt.cfg.control.metrics_port != 0) {
+		rt.metrics_http = std::make_shared<MetricsHttp>();
+		std::string error;
+		if (!rt.metrics_http->open(rt.cfg.control.metrics_address, rt.cfg.control.metrics_port, error)) {
+			std::fprintf(stderr, "tripath: control.%s\n", error.c_str());
+			rt.dp.reset();
+			rte_eal_cleanup();
+			return 1;
+		}
+		std::printf("tripath: OpenMetrics on http://%s:%u/metrics\n", rt.cfg.control.metrics_address.c_str(),
+			    unsigned(rt.cfg.control.metrics_port));
 	}
 	std::signal(SIGINT, on_stop_signal);
 	std::signal(SIGTERM, on_stop_signal);

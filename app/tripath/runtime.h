@@ -23,6 +23,7 @@ struct PortRateMark {
 };
 
 class GuardianRuntime; // guardian_runtime.h
+class MetricsHttp;     // metrics_http.h
 
 struct Runtime {
 	config::Config cfg;
@@ -43,6 +44,7 @@ struct Runtime {
 	unsigned load_depth = 0;                 // nested `load` commands now running (bounded)
 	std::shared_ptr<GuardianRuntime> guardian; // control lcore only; null until start_guardian
 	std::unique_ptr<pipeline::Capture> capture; // control lcore only; made by the first capture start
+	std::shared_ptr<MetricsHttp> metrics_http;  // control.metrics_http's listener, when configured
 };
 
 // New lists to publish: set = publish a new table for them. stage_tables checks and compiles

@@ -29,6 +29,7 @@ trap cleanup EXIT
 "$lab" down >/dev/null 2>&1 || true
 "$lab" up
 sed -e "s/file_prefix: tripath-lab/file_prefix: $prefix/" "$SOURCE_ROOT/config/lab.yaml" > "$work/lab.yaml"
+printf 'control:\n  metrics_http: "127.0.0.1:19464"\n' >> "$work/lab.yaml"
 start_tripath "${LAB_PREFIX}host" "$work/lab.yaml"
 ctl start >/dev/null 2>&1 || true   # already started unless the config says otherwise
 
@@ -110,5 +111,31 @@ assert count >= 40 and value("tripath_fast_to_agent_latency_seconds_sum", endpoi
 assert all(a.value <= b.value for a, b in zip(buckets, buckets[1:]))
 assert value("tripath_guardian_failsafe") == 0
 print("metrics: %d families parsed, path B histogram %d samples" % (len(fam), count))
+PY
+
+echo "== the same text over HTTP on loopback (control.metrics_http), for Prometheus"
+ip netns exec "${LAB_PREFIX}host" "$py" - "$work/metrics.txt" <<'PY' || fail "metrics over HTTP"
+import socket, sys, urllib.error, urllib.request
+from prometheus_client.openmetrics.parser import text_string_to_metric_families
+url = "http://127.0.0.1:19464"
+with urllib.request.urlopen(url + "/metrics", timeout=5) as r:
+    assert r.status == 200, r.status
+    assert r.headers["Content-Type"].startswith("application/openmetrics-text; version=1.0.0"), r.headers["Content-Type"]
+    text = r.read().decode()
+names = {f.name for f in text_string_to_metric_families(text)}
+ctl_names = {f.name for f in text_string_to_metric_families(open(sys.argv[1]).read())}
+assert names == ctl_names, names ^ ctl_names
+try:
+    urllib.request.urlopen(url + "/nope", timeout=5)
+    raise AssertionError("/nope answered 200")
+except urllib.error.HTTPError as e:
+    assert e.code == 404, e.code
+slow = socket.create_connection(("127.0.0.1", 19464))   # says nothing: must not hold others up
+slow.sendall(b"GET /met")
+with urllib.request.urlopen(url + "/metrics", timeout=5) as r:
+    assert r.status == 200
+slow.settimeout(5)
+assert slow.recv(100) == b"", "a silent client is closed after its 2 s"
+print("http: %d families, same as tripathctl metrics; 404 for /nope; a slow client closed" % len(names))
 PY
 echo "PASS"

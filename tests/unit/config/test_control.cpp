@@ -55,5 +55,18 @@ TEST(ConfigControl, Errors)
 	EXPECT_TRUE(fails_at(with("control: { sock: /run/x.sock }\n"), "t.yaml:5:12", "unknown key 'sock'"));
 }
 
+TEST(ConfigControl, MetricsHttpOnLoopbackOnly)
+{
+	EXPECT_EQ(load(with("")).control.metrics_port, 0u) << "no listener unless asked";
+	Config v4 = load(with("control: { metrics_http: \"127.0.0.1:9464\" }\n"));
+	EXPECT_EQ(v4.control.metrics_address, "127.0.0.1");
+	EXPECT_EQ(v4.control.metrics_port, 9464u);
+	EXPECT_EQ(load(with("control: { metrics_http: \"[::1]:9100\" }\n")).control.metrics_address, "::1");
+	EXPECT_EQ(load(with("control: { metrics_http: \"localhost:9100\" }\n")).control.metrics_address, "127.0.0.1");
+	EXPECT_TRUE(fails_at(with("control: { metrics_http: \"0.0.0.0:9464\" }\n"), "t.yaml:5:26", "serves loopback only"));
+	EXPECT_TRUE(fails_at(with("control: { metrics_http: \"127.0.0.1\" }\n"), "t.yaml:5:26", "expected ADDRESS:PORT"));
+	EXPECT_TRUE(fails_at(with("control: { metrics_http: \"127.0.0.1:70000\" }\n"), "t.yaml:5:26", "expected ADDRESS:PORT"));
+}
+
 } // namespace
 } // namespace tripath::config::test

@@ -213,6 +213,8 @@ struct ControlConfig {
 	uint32_t mode = 0600;                  // the socket file's permission bits ("0660" in YAML)
 	std::string group;                     // the socket file's group ("": the daemon's); who may connect
 	std::string admin_group;               // its members (and uid 0) are admins; other clients read only
+	std::string metrics_address;           // control.metrics_http "127.0.0.1:9464": OpenMetrics over HTTP
+	uint16_t metrics_port = 0;             // 0: no HTTP listener (loopback addresses only)
 	SourceLoc group_loc;                   // where control.group is written, for "no such group"
 	SourceLoc admin_group_loc;
 };
