@@ -19,6 +19,7 @@
 #include "doctor_command.h"
 #include "eal_args.h"
 #include "embedded_config.h"
+#include "idle_priority.h"
 #include "metrics_http.h"
 #include "options.h"
 #include "runtime.h"
@@ -128,6 +129,7 @@ void control_loop(Runtime &rt, const Options &o, Shell *shell, control::SocketSe
 	pipeline::IdleBackoff backoff(self ? self->idle : config::IdleBackoff{});
 	pipeline::LcoreCounters &c = const_cast<pipeline::LcoreCounters &>(rt.dp->lcore_counters(rte_lcore_id()));
 	const uint64_t hz = rte_get_tsc_hz();
+	const IdlePriority control_priority;
 	uint64_t next_housekeeping = 0, next_stats = rte_rdtsc() + o.stats_period * hz;
 	using pipeline::Stage;
 	auto stage = [&c](Stage s, uint64_t since, unsigned work) { return pipeline::stage_call(c.stages[unsigned(s)], since, rte_rdtsc(), work); };
@@ -151,9 +153,13 @@ void control_loop(Runtime &rt, const Options &o, Shell *shell, control::SocketSe
 			next_housekeeping = now + hz / 1000;
 			if (shell != nullptr && !shell->poll())
 				rt.quit = true;
-			unsigned commands = sock.poll(rt.registry);
-			if (rt.metrics_http)
-				commands += rt.metrics_http->poll([&rt] { return format_metrics(rt); }, now / (hz / 1000));
+			unsigned commands;
+			{
+				IdlePriority::Window serve_idle(control_priority); // clients wait, neighbours do not
+				commands = sock.poll(rt.registry);
+				if (rt.metrics_http)
+					commands += rt.metrics_http->poll([&rt] { return format_metrics(rt); }, now / (hz / 1000));
+			}
 			moved += commands;
 			t = stage(Stage::shell, t, commands);
 			uint64_t housekeeping_from = t;
