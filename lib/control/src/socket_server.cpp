@@ -1,5 +1,6 @@
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 #include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -12,7 +13,12 @@ namespace tripath::control {
 
 namespace {
 
-constexpr size_t kMaxClients = 16;
+uint64_t monotonic_ms()
+{
+	timespec ts;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return uint64_t(ts.tv_sec) * 1000 + uint64_t(ts.tv_nsec) / 1000000;
+}
 
 bool fill_address(const std::string &path, sockaddr_un &addr, std::string &error)
 {
@@ -93,13 +99,23 @@ void SocketServer::flush(Client &c)
 	}
 }
 
-void SocketServer::serve(Client &c, const CommandRegistry &registry, unsigned &executed, unsigned max_commands)
+void SocketServer::say_and_close(Client &c, const std::string &text)
+{
+	c.out += text;
+	c.out += '\0';
+	c.out += kStatusError;
+	c.in.clear();
+	c.closing = true;
+}
+
+void SocketServer::serve(Client &c, const CommandRegistry &registry, unsigned &executed, unsigned max_commands, uint64_t now)
 {
 	char buf[2048];
 	while (c.in.size() < kMaxBuffered) {
 		ssize_t n = recv(c.fd, buf, sizeof(buf), MSG_DONTWAIT);
 		if (n > 0) {
 			c.in.append(buf, size_t(n));
+			c.active_ms = now;
 			continue;
 		}
 		if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
@@ -107,7 +123,7 @@ void SocketServer::serve(Client &c, const CommandRegistry &registry, unsigned &e
 		break;
 	}
 	size_t nl;
-	while (executed < max_commands && (nl = c.in.find('\n')) != std::string::npos) {
+	while (executed < max_commands && c.out.size() < kMaxPendingOutput && (nl = c.in.find('\n')) != std::string::npos) {
 		std::string line = c.in.substr(0, nl);
 		c.in.erase(0, nl + 1);
 		CommandResult r;
@@ -124,42 +140,74 @@ void SocketServer::serve(Client &c, const CommandRegistry &registry, unsigned &e
 		if (r.status == Status::quit)
 			c.closing = true;
 	}
-	if (c.in.size() > kMaxLine && c.in.find('\n') == std::string::npos) {
-		c.out += "error: command line longer than " + std::to_string(kMaxLine) + " bytes\n";
-		c.out += '\0';
-		c.out += kStatusError;
+	bool partial = !c.in.empty() && c.in.find('\n') == std::string::npos;
+	if (partial && c.in.size() > kMaxLine) {
+		say_and_close(c, "error: command line longer than " + std::to_string(kMaxLine) + " bytes\n");
+	} else if (partial && !c.closing) {
+		if (c.partial_since_ms == 0)
+			c.partial_since_ms = now;
+		if (now - c.partial_since_ms > kPartialLineMs) { // a slow-loris must not hold a client slot
+			counters_.slow_closed++;
+			say_and_close(c, "error: a command line unfinished for " + std::to_string(kPartialLineMs / 1000) + " s; closing\n");
+		}
+	} else {
+		c.partial_since_ms = 0;
+	}
+	size_t before = c.out.size();
+	flush(c);
+	if (c.out.size() != before)
+		c.active_ms = now;
+	else if (!c.out.empty() && now - c.active_ms > kStuckOutputMs) { // answers nobody reads
+		counters_.slow_closed++;
+		c.out.clear();
 		c.in.clear();
 		c.closing = true;
 	}
-	flush(c);
+}
+
+// At kMaxClients a newcomer evicts the client idle longest (nothing unanswered either way), so
+// idle sessions cannot lock the operator out; if every client is busy, the newcomer is refused.
+void SocketServer::admit(int fd, uint64_t now)
+{
+	if (clients_.size() >= kMaxClients) {
+		Client *idle = nullptr;
+		for (Client &c : clients_)
+			if (!c.closing && c.in.empty() && c.out.empty() && (idle == nullptr || c.active_ms < idle->active_ms))
+				idle = &c;
+		if (idle == nullptr) {
+			counters_.refused++;
+			static const char busy[] = "error: too many control clients, all busy\n\0" "1";
+			(void)!send(fd, busy, sizeof(busy) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+			close(fd);
+			return;
+		}
+		counters_.idle_evicted++;
+		say_and_close(*idle, "error: session closed: " + std::to_string(kMaxClients) +
+					     " control clients and another arrived; this one was idle longest\n");
+		flush(*idle);
+		close(idle->fd);
+		clients_.erase(clients_.begin() + (idle - clients_.data()));
+	}
+	Client c{fd, {}, {}, false, {}, now, 0};
+	if (!identify_peer(fd, access_, c.peer)) {
+		static const char unknown[] = "error: the kernel gave no credentials for this client\n\0" "1";
+		(void)!send(fd, unknown, sizeof(unknown) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+		close(fd);
+		return;
+	}
+	clients_.push_back(std::move(c));
 }
 
 unsigned SocketServer::poll(const CommandRegistry &registry, unsigned max_commands)
 {
 	if (listen_fd_ < 0)
 		return 0;
-	for (;;) {
-		int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd < 0)
-			break;
-		if (clients_.size() >= kMaxClients) {
-			static const char busy[] = "error: too many control clients\n\0" "1";
-			(void)!send(fd, busy, sizeof(busy) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
-			close(fd);
-			continue;
-		}
-		Client c{fd, {}, {}, false, {}};
-		if (!identify_peer(fd, access_, c.peer)) {
-			static const char unknown[] = "error: the kernel gave no credentials for this client\n\0" "1";
-			(void)!send(fd, unknown, sizeof(unknown) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
-			close(fd);
-			continue;
-		}
-		clients_.push_back(std::move(c));
-	}
+	const uint64_t now = now_ms_ ? now_ms_() : monotonic_ms();
+	for (int fd; (fd = accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0;)
+		admit(fd, now);
 	unsigned executed = 0;
 	for (size_t i = 0; i < clients_.size(); i++)
-		serve(clients_[(first_ + i) % clients_.size()], registry, executed, max_commands);
+		serve(clients_[(first_ + i) % clients_.size()], registry, executed, max_commands, now);
 	first_ = clients_.empty() ? 0 : (first_ + 1) % clients_.size();
 	for (auto it = clients_.begin(); it != clients_.end();) {
 		// A client that hung up is closed once every line it sent has been answered.

@@ -48,7 +48,9 @@ protected:
 		path = "/tmp/tripath-test-" + std::to_string(getpid()) + ".sock";
 		registry.add("echo <word>", "test", "echo", [](const Args &a) { return ok(a[0] + "\n"); });
 		registry.add("boom", "test", "fail", [](const Args &) { return fail("error: boom\n"); });
+		registry.add("big", "test", "a large answer", [](const Args &) { return ok(std::string(64 * 1024, 'b') + "\n"); });
 		std::string error;
+		server.set_clock([this] { return clock_ms.load(); }); // still unless a test moves it
 		ASSERT_TRUE(server.open(path, error)) << error;
 		pump = std::thread([this] {
 			while (!done)
@@ -64,8 +66,17 @@ protected:
 	CommandRegistry registry;
 	SocketServer server;
 	std::atomic<bool> done{false};
+	std::atomic<uint64_t> clock_ms{1000};
 	std::thread pump;
 };
+
+// Send a line, read its answer.
+std::pair<std::string, char> ask(int fd, const std::string &line)
+{
+	std::string l = line + "\n";
+	EXPECT_EQ(send(fd, l.data(), l.size(), MSG_NOSIGNAL), ssize_t(l.size()));
+	return answer(fd);
+}
 
 } // namespace
 
@@ -186,4 +197,64 @@ TEST_F(SocketServerTest, ACompleteOverlongLineIsRefusedWithoutRunningIt)
 	EXPECT_NE(text.find("longer than"), std::string::npos);
 	EXPECT_EQ(answer(fd), std::make_pair(std::string("after\n"), kStatusOk));
 	close(fd);
+}
+
+TEST_F(SocketServerTest, ASlowLorisLineIsClosedAfterItsDeadline)
+{
+	int slow = dial(path);
+	ASSERT_EQ(send(slow, "echo ha", 7, 0), 7); // and never the newline
+	usleep(20000);
+	clock_ms += kPartialLineMs - 100;
+	usleep(20000);
+	int other = dial(path);
+	EXPECT_EQ(ask(other, "echo fine"), std::make_pair(std::string("fine\n"), kStatusOk)) << "within the deadline it waits";
+	clock_ms += 200;
+	auto [text, status] = answer(slow);
+	EXPECT_EQ(status, kStatusError);
+	EXPECT_NE(text.find("unfinished for 5 s"), std::string::npos) << text;
+	char c;
+	EXPECT_EQ(recv(slow, &c, 1, 0), 0) << "and the connection is closed";
+	EXPECT_EQ(server.counters().slow_closed, 1u);
+	close(slow);
+	close(other);
+}
+
+TEST_F(SocketServerTest, ANewcomerEvictsTheClientIdleLongestWhenFull)
+{
+	std::vector<int> fds;
+	for (size_t i = 0; i < kMaxClients; i++) {
+		fds.push_back(dial(path));
+		EXPECT_EQ(ask(fds.back(), "echo " + std::to_string(i)).second, kStatusOk);
+		clock_ms += 10; // client 0 has been idle longest
+	}
+	int late = dial(path);
+	EXPECT_EQ(ask(late, "echo late"), std::make_pair(std::string("late\n"), kStatusOk));
+	auto [text, status] = answer(fds[0]);
+	EXPECT_EQ(status, kStatusError);
+	EXPECT_NE(text.find("idle longest"), std::string::npos) << text;
+	EXPECT_EQ(ask(fds[1], "echo still"), std::make_pair(std::string("still\n"), kStatusOk)) << "the others stay";
+	EXPECT_EQ(server.counters().idle_evicted, 1u);
+	for (int fd : fds)
+		close(fd);
+	close(late);
+}
+
+TEST_F(SocketServerTest, AClientThatNeverReadsItsAnswersIsClosed)
+{
+	int fd = dial(path);
+	int rcv = 4096;
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv));
+	std::string lines;
+	for (int i = 0; i < 64; i++)
+		lines += "big\n";
+	ASSERT_EQ(send(fd, lines.data(), lines.size(), MSG_NOSIGNAL), ssize_t(lines.size()));
+	usleep(50000); // the server fills what the socket takes, then holds the rest
+	clock_ms += kStuckOutputMs + 1;
+	for (int i = 0; i < 200 && server.counters().slow_closed == 0; i++)
+		usleep(5000);
+	EXPECT_EQ(server.counters().slow_closed, 1u);
+	int other = dial(path);
+	EXPECT_EQ(ask(other, "echo ok"), std::make_pair(std::string("ok\n"), kStatusOk));
+	close(fd);
+	close(other);
 }

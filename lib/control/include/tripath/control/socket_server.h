@@ -4,6 +4,8 @@
 // it (access.h): readers are refused commands that change tripath.
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -19,6 +21,10 @@ inline constexpr size_t kMaxLine = 4096;
 // its socket buffer instead of holding the control lcore, which also carries path A's TAP I/O.
 inline constexpr unsigned kMaxCommandsPerPoll = 16;
 inline constexpr size_t kMaxBuffered = 64 * 1024; // read no further ahead per client
+inline constexpr size_t kMaxPendingOutput = 256 * 1024; // a client that does not read its answers gets no more
+inline constexpr uint64_t kPartialLineMs = 5000;  // a line begun and not ended this long: slow-loris, closed
+inline constexpr uint64_t kStuckOutputMs = 30000; // answers unread this long: the client is closed
+inline constexpr size_t kMaxClients = 16;         // the 17th evicts the one idle longest
 
 class SocketServer {
 public:
@@ -34,6 +40,15 @@ public:
 	// turns starting); never blocks. Returns commands executed.
 	unsigned poll(const CommandRegistry &registry, unsigned max_commands = kMaxCommandsPerPoll);
 	const std::string &path() const { return path_; }
+	// Milliseconds of a monotonic clock; tests set their own.
+	void set_clock(std::function<uint64_t()> now_ms) { now_ms_ = std::move(now_ms); }
+
+	struct Counters {
+		uint64_t slow_closed = 0;    // a partial line older than kPartialLineMs, or answers unread for kStuckOutputMs
+		uint64_t idle_evicted = 0;   // idle longest when a client arrived at kMaxClients
+		uint64_t refused = 0;        // arrived at kMaxClients with none idle
+	};
+	const Counters &counters() const { return counters_; }
 
 private:
 	struct Client {
@@ -42,15 +57,21 @@ private:
 		std::string out;
 		bool closing = false;
 		Peer peer;                     // who it is (SO_PEERCRED at accept) and its role
+		uint64_t active_ms = 0;        // last byte in or answer out
+		uint64_t partial_since_ms = 0; // 0: no unfinished line
 	};
-	void serve(Client &c, const CommandRegistry &registry, unsigned &executed, unsigned max_commands);
+	void serve(Client &c, const CommandRegistry &registry, unsigned &executed, unsigned max_commands, uint64_t now);
+	void admit(int fd, uint64_t now);
 	static void flush(Client &c);
+	static void say_and_close(Client &c, const std::string &text);
 
 	SocketAccess access_;
 	int listen_fd_ = -1;
 	std::string path_;
 	std::vector<Client> clients_;
 	size_t first_ = 0;                 // the client served first at the next poll (round robin)
+	std::function<uint64_t()> now_ms_;
+	Counters counters_;
 };
 
 } // namespace tripath::control
