@@ -19,10 +19,11 @@
 #include "doctor_command.h"
 #include "eal_args.h"
 #include "embedded_config.h"
-#include "idle_priority.h"
 #include "metrics_http.h"
 #include "options.h"
+#include "reload.h"
 #include "runtime.h"
+#include "serve_priority.h"
 #include "shell.h"
 #include "telemetry.h"
 
@@ -33,9 +34,11 @@ namespace {
 
 volatile sig_atomic_t g_stop_signal = 0;   // SIGINT/SIGTERM
 volatile sig_atomic_t g_print_stats = 0;   // SIGUSR1
+volatile sig_atomic_t g_reload = 0;        // SIGHUP: reload the config file
 
 void on_stop_signal(int sig) { g_stop_signal = sig; }
 void on_usr1(int) { g_print_stats = 1; }
+void on_hup(int) { g_reload = 1; }
 
 void print(const std::string &s)
 {
@@ -129,8 +132,8 @@ void control_loop(Runtime &rt, const Options &o, Shell *shell, control::SocketSe
 	pipeline::IdleBackoff backoff(self ? self->idle : config::IdleBackoff{});
 	pipeline::LcoreCounters &c = const_cast<pipeline::LcoreCounters &>(rt.dp->lcore_counters(rte_lcore_id()));
 	const uint64_t hz = rte_get_tsc_hz();
-	const IdlePriority control_priority;
-	uint64_t next_housekeeping = 0, next_stats = rte_rdtsc() + o.stats_period * hz;
+	const ServePriority control_priority;
+	uint64_t next_housekeeping = 0, next_stats = rte_rdtsc() + o.stats_period * hz, next_link_watch = 0;
 	using pipeline::Stage;
 	auto stage = [&c](Stage s, uint64_t since, unsigned work) { return pipeline::stage_call(c.stages[unsigned(s)], since, rte_rdtsc(), work); };
 	while (!rt.quit && g_stop_signal == 0) {
@@ -155,7 +158,7 @@ void control_loop(Runtime &rt, const Options &o, Shell *shell, control::SocketSe
 				rt.quit = true;
 			unsigned commands;
 			{
-				IdlePriority::Window serve_idle(control_priority); // clients wait, neighbours do not
+				ServePriority::Window serving(control_priority); // clients wait, neighbours less
 				commands = sock.poll(rt.registry);
 				if (rt.metrics_http)
 					commands += rt.metrics_http->poll([&rt] { return format_metrics(rt); }, now / (hz / 1000));
@@ -172,6 +175,15 @@ void control_loop(Runtime &rt, const Options &o, Shell *shell, control::SocketSe
 			if (g_print_stats) {
 				g_print_stats = 0;
 				print(format_totals(rt));
+			}
+			if (g_reload) {
+				g_reload = 0;
+				control::CommandResult r = reload_config(rt, "");
+				std::fprintf(r.status == control::Status::ok ? stdout : stderr, "tripath: SIGHUP: %s", r.output.c_str());
+			}
+			if (now >= next_link_watch) {
+				next_link_watch = now + hz;
+				watch_tap_links(rt);
 			}
 			if (o.stats_period && now >= next_stats) {
 				next_stats = now + o.stats_period * hz;
@@ -312,6 +324,7 @@ int run(int argc, char **argv)
 	std::signal(SIGINT, on_stop_signal);
 	std::signal(SIGTERM, on_stop_signal);
 	std::signal(SIGUSR1, on_usr1);
+	std::signal(SIGHUP, on_hup);
 
 	if (o.auto_start) {
 		control::CommandResult r = start_forwarding(rt);

@@ -165,8 +165,9 @@ void SocketServer::serve(Client &c, const CommandRegistry &registry, unsigned &e
 	}
 }
 
-// At kMaxClients a newcomer evicts the client idle longest (nothing unanswered either way), so
-// idle sessions cannot lock the operator out; if every client is busy, the newcomer is refused.
+// At kMaxClients a newcomer evicts the client idle longest (nothing unanswered either way) or,
+// failing that, the one whose unfinished line is oldest, so neither idle sessions nor
+// slow-lorises lock the operator out; if every client has commands in hand, it is refused.
 void SocketServer::admit(int fd, uint64_t now)
 {
 	if (clients_.size() >= kMaxClients) {
@@ -174,6 +175,13 @@ void SocketServer::admit(int fd, uint64_t now)
 		for (Client &c : clients_)
 			if (!c.closing && c.in.empty() && c.out.empty() && (idle == nullptr || c.active_ms < idle->active_ms))
 				idle = &c;
+		Client *slowest = nullptr;
+		for (Client &c : clients_)
+			if (!c.closing && c.partial_since_ms != 0 && c.out.empty() && c.in.find('\n') == std::string::npos &&
+			    (slowest == nullptr || c.partial_since_ms < slowest->partial_since_ms))
+				slowest = &c;
+		if (idle == nullptr)
+			idle = slowest;
 		if (idle == nullptr) {
 			counters_.refused++;
 			static const char busy[] = "error: too many control clients, all busy\n\0" "1";
