@@ -294,7 +294,8 @@ void ChainCheck::check_log_records()
 			continue;
 		const LogLine *prev = record(l.seq - 1);
 		const Record *prev_rec = log_record(l.seq - 1);
-		auto value = [&](const char *key) { return rec.observed.contains(key) ? rec.observed.at(key) : std::string(); };
+		// clang before 16 cannot capture a structured binding: capture the record by name.
+		auto value = [&observed = rec.observed](const char *key) { return observed.contains(key) ? observed.at(key) : std::string(); };
 		if (rec.kind == RecordKind::checkpoint) {
 			bool count_ok = value("count") == std::to_string(l.seq - 1);
 			bool hash_ok = !prev || value("last_hash") == crypto::to_hex(prev->hash);

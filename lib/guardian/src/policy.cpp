@@ -131,9 +131,10 @@ std::vector<Proposal> AdaptivePolicy::propose(const PolicyInput &in, const confi
 			continue;
 		const std::string *heavy = nullptr;
 		double heavy_pps = 0;
+		// clang before 16 cannot capture a structured binding: the lambda below captures it by name.
 		for (const auto &[name, other] : in.observed.tenants)
 			if (name != victim && !name.empty() && other.rate[size_t(PathKind::fast)].pps > heavy_pps &&
-			    std::ranges::any_of(tenants, [&](const auto &t) { return t.name == name; })) {
+			    std::ranges::any_of(tenants, [&name = name](const auto &t) { return t.name == name; })) {
 				heavy = &name;
 				heavy_pps = other.rate[size_t(PathKind::fast)].pps;
 			}
