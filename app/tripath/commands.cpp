@@ -3,6 +3,7 @@
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
 
+#include "reload.h"
 #include "runtime.h"
 
 namespace tripath::app {
@@ -129,6 +130,8 @@ void register_commands(Runtime &rt)
 	register_runtime_commands(rt);
 	register_guardian_commands(rt);
 	register_testpmd_commands(rt);
+	register_reload_commands(rt); // config reload
+	register_drill_commands(rt);  // the fault matrix's drills
 	r.add("complete <text...>", "general", "the candidates for the last word of \"TEXT\" (tripathctl's tab completion)",
 	      [&rt](const Args &a) {
 		      std::string text = a[0];

@@ -50,6 +50,7 @@ public:
 
 	bool audit_change(const std::string &command, const StagedTables &staged, std::string &error);
 	void adopt_published();
+	void adopt_static_profile(const config::Config &cfg) { guardian_.set_static_profile(cfg); } // config reload
 
 	std::string status() const;
 	guardian::GuardianStatus status_fields() const { return guardian_.status(now_ns()); } // telemetry snapshot

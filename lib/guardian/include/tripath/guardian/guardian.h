@@ -97,6 +97,8 @@ public:
 	Action enter_failsafe(Reason reason, const std::string &detail, uint64_t now_ns);
 	std::optional<Action> exit_failsafe(uint64_t now_ns); // nullopt when not in FAILSAFE
 	void set_autonomy(config::Autonomy level) { autonomy_ = level; }
+	// config reload: `cfg`'s rules, tenants and intent become what FAILSAFE restores and checks.
+	void set_static_profile(const config::Config &cfg) { static_ = cfg; }
 
 	GuardianStatus status(uint64_t now_ns) const;
 	bool in_failsafe() const { return failsafe_; }

@@ -1,0 +1,175 @@
+// Fault drills (tests/faults, doc/reliability.md): each makes one fault happen on purpose in a
+// running daemon, like `guardian inject fast-p99`. Admin only; control lcore only.
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <net/if.h>
+#include <thread>
+
+#include <rte_dev.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+
+#include <tripath/drivers/ports.h>
+
+#include "reload.h"
+
+namespace tripath::app {
+
+using control::Args;
+using control::CommandResult;
+using control::fail;
+using control::ok;
+
+namespace {
+
+std::vector<rte_mbuf *> g_held; // mbufs taken by `mempool inject exhaust` (control lcore only)
+
+// The link each TAP had at the last watch, and its interface index (a re-created TAP has a new one).
+struct TapWatch {
+	uint16_t port_id = 0;
+	std::string name, iface;
+	bool up = true;
+	unsigned ifindex = 0;
+	uint64_t downs = 0;
+};
+std::vector<TapWatch> g_taps; // control lcore only
+
+bool parse_count(const std::string &s, unsigned long max, unsigned long &v)
+{
+	char *end = nullptr;
+	v = std::strtoul(s.c_str(), &end, 10);
+	return !s.empty() && *end == '\0' && v <= max;
+}
+
+std::string pool_text(rte_mempool *pool)
+{
+	return std::to_string(rte_mempool_avail_count(pool)) + " of " + std::to_string(pool->size) + " mbufs free";
+}
+
+// net_tap opened its queues on the TAP that was deleted and never opens them again; a TAP of the
+// same name made since is reached only by a new net_tap device. Only the control lcore uses a
+// TAP port (workers hand path A to it through rings), so it can replace the device between two
+// of its own polls: remove the vdev, add it again with the same devargs (it gets the freed port
+// id back), set up its queues and start it.
+bool reattach_tap(Runtime &rt, const TapWatch &w, std::string &error)
+{
+	const config::PortConfig *pc = rt.cfg.find_port(w.name);
+	if (pc == nullptr) {
+		error = "no such port in the config";
+		return false;
+	}
+	const auto [option, device] = drivers::eal_device_arg(*pc);
+	const std::string name = drivers::ethdev_name(*pc);
+	const size_t comma = device.find(',');
+	const std::string args = comma == std::string::npos ? "" : device.substr(comma + 1);
+	rte_eth_dev_stop(w.port_id);
+	int rc = rte_eal_hotplug_remove("vdev", name.c_str());
+	if (rc != 0) {
+		error = std::string("removing ") + name + ": " + rte_strerror(-rc);
+		return false;
+	}
+	if ((rc = rte_eal_hotplug_add("vdev", name.c_str(), args.c_str())) != 0) {
+		error = std::string("adding ") + name + " again: " + rte_strerror(-rc);
+		return false;
+	}
+	uint16_t id = 0;
+	if (rte_eth_dev_get_port_by_name(name.c_str(), &id) != 0 || id != w.port_id) {
+		error = name + " came back as port " + std::to_string(id) + ", not " + std::to_string(w.port_id);
+		return false;
+	}
+	return drivers::setup_port(id, *pc, rt.pool, error);
+}
+
+} // namespace
+
+void register_drill_commands(Runtime &rt)
+{
+	control::CommandRegistry &r = rt.registry;
+	r.add("guardian inject stall <ms>", "guardian",
+	      "drill: the control lcore (guardian, path A's TAP I/O, shell) stops for <ms> ms (1..60000); workers go on",
+	      [](const Args &a) {
+		      unsigned long ms = 0;
+		      if (!parse_count(a[0], 60000, ms) || ms == 0)
+			      return fail("error: guardian inject stall: '" + a[0] + "' is not a time of 1..60000 ms\n");
+		      std::fprintf(stderr, "tripath: drill: control lcore stalled for %lu ms (guardian inject stall)\n", ms);
+		      const auto t0 = std::chrono::steady_clock::now();
+		      std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+		      const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+		      return ok("control lcore stalled for " + std::to_string(took) + " ms\n");
+	      });
+	r.add("mempool inject exhaust <percent>", "port",
+	      "drill: take <percent> (1..100) of the free mbufs from the pool and hold them until 'mempool inject release'",
+	      [&rt](const Args &a) {
+		      unsigned long pct = 0;
+		      if (!parse_count(a[0], 100, pct) || pct == 0)
+			      return fail("error: mempool inject exhaust: '" + a[0] + "' is not a percentage 1..100\n");
+		      unsigned want = unsigned(uint64_t(rte_mempool_avail_count(rt.pool)) * pct / 100);
+		      unsigned took = 0;
+		      rte_mbuf *m;
+		      while (took < want && (m = rte_pktmbuf_alloc(rt.pool)) != nullptr) {
+			      g_held.push_back(m);
+			      took++;
+		      }
+		      std::fprintf(stderr, "tripath: drill: %zu mbufs held (mempool inject exhaust)\n", g_held.size());
+		      return ok("holding " + std::to_string(g_held.size()) + " mbufs; " + pool_text(rt.pool) + "\n");
+	      });
+	r.add("mempool inject release", "port", "drill: give back the mbufs 'mempool inject exhaust' holds", [&rt](const Args &) {
+		size_t n = g_held.size();
+		if (n)
+			rte_pktmbuf_free_bulk(g_held.data(), unsigned(n));
+		g_held.clear();
+		return ok("released " + std::to_string(n) + " mbufs; " + pool_text(rt.pool) + "\n");
+	});
+	// TAP ports to watch: their interface names from the config's devargs.
+	for (const pipeline::PortInfo &p : rt.dp->ports()) {
+		const config::PortConfig *pc = rt.cfg.find_port(p.name);
+		if (pc == nullptr || pc->driver != config::Driver::tap)
+			continue;
+		TapWatch w;
+		w.port_id = p.port_id;
+		w.name = p.name;
+		for (const auto &[k, v] : pc->args)
+			if (k == "iface")
+				w.iface = v;
+		w.ifindex = w.iface.empty() ? 0 : if_nametoindex(w.iface.c_str());
+		g_taps.push_back(w);
+	}
+}
+
+// net_tap asks the kernel for the interface's flags by name: a deleted TAP reads as link down.
+// A TAP deleted and made again has a new interface index; net_tap's queues stay attached to the
+// old, gone one, so tripath re-attaches the port (reattach_tap).
+void watch_tap_links(Runtime &rt)
+{
+	for (TapWatch &w : g_taps) {
+		const unsigned ifindex = w.iface.empty() ? 0 : if_nametoindex(w.iface.c_str());
+		if (ifindex != 0 && w.ifindex != 0 && ifindex != w.ifindex) {
+			std::string error;
+			if (reattach_tap(rt, w, error))
+				std::fprintf(stderr, "tripath: port %s (TAP %s): the interface was made again (index %u, was %u): re-attached\n",
+					     w.name.c_str(), w.iface.c_str(), ifindex, w.ifindex);
+			else
+				std::fprintf(stderr,
+					     "tripath: port %s (TAP %s): the interface was made again (index %u, was %u) but re-attaching failed: %s; "
+					     "path A stays cut (tap_tx_full) until tripath restarts\n",
+					     w.name.c_str(), w.iface.c_str(), ifindex, w.ifindex, error.c_str());
+		}
+		if (ifindex != 0)
+			w.ifindex = ifindex;
+		rte_eth_link link{};
+		if (rte_eth_link_get_nowait(w.port_id, &link) != 0)
+			continue;
+		const bool up = link.link_status != 0;
+		if (up == w.up)
+			continue;
+		w.up = up;
+		if (up)
+			std::fprintf(stderr, "tripath: port %s (TAP %s): link up\n", w.name.c_str(), w.iface.c_str());
+		else
+			std::fprintf(stderr, "tripath: port %s (TAP %s): link down%s: path A's packets to it are dropped, counted as tap_tx_full\n",
+				     w.name.c_str(), w.iface.c_str(), ifindex == 0 ? " (the interface is gone)" : "");
+	}
+}
+
+} // namespace tripath::app

@@ -1,0 +1,28 @@
+// Config reload (`config reload [FILE]`, SIGHUP), the fault drills that the fault matrix
+// (tests/faults) drives, and the control loop's watch on the TAP ports' links.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "runtime.h"
+
+namespace tripath::app {
+
+// What differs between two configs in what cannot change while tripath runs (eal, ports,
+// lcores, paths, audit, control): one line per difference, empty when the files agree.
+std::vector<std::string> structural_differences(const config::Config &now, const config::Config &next);
+
+// Load FILE (or the file tripath started with), check everything, refuse a structural change,
+// then stage, audit and publish its rules and tenants like `rule add`; the guardian's static
+// profile becomes the file's. Nothing changes when it fails.
+control::CommandResult reload_config(Runtime &rt, const std::string &path);
+
+void register_reload_commands(Runtime &rt); // config reload [FILE]
+void register_drill_commands(Runtime &rt);  // guardian inject stall, mempool inject exhaust|release
+
+// About once a second from the control loop: a TAP whose link went down (deleted, or set down)
+// or came back is logged once per change and counted (`show port info` says the link).
+void watch_tap_links(Runtime &rt);
+
+} // namespace tripath::app
