@@ -1,5 +1,7 @@
 // guardian and audit commands: one registry, so they work in -i, over the control socket and
 // in tripathctl alike. The proposer comes from the command, never from the JSON.
+#include <algorithm>
+
 #include <rte_cycles.h>
 
 #include <tripath/audit/key.h>
@@ -30,6 +32,35 @@ CommandResult from_client(Runtime &rt, const std::string &id, const std::string 
 			    (known.empty() ? "none declared" : "declared: " + known) + ")\n");
 	}
 	return result(rt.guardian->submit(json, guardian::Proposer::client(scope->name, scope->tenants), received_tsc));
+}
+
+// `guardian propose` by the caller's identity: an admin is the operator; any other socket
+// client proposes as the intent.clients entry its uid or group names, or is refused.
+CommandResult propose(Runtime &rt, const std::string &json)
+{
+	const control::Caller &who = rt.registry.caller();
+	if (who.role == control::Role::admin)
+		return result(rt.guardian->submit(json, guardian::Proposer::operator_shell(), rte_rdtsc()));
+	std::vector<std::string> matches;
+	const auto &clients = rt.cfg.intent.clients;
+	for (size_t i = 0; i < clients.size(); i++) {
+		const std::optional<uint32_t> gid = i < rt.client_gids.size() ? rt.client_gids[i] : std::nullopt;
+		bool in_group = gid && (who.gid == *gid || std::find(who.groups.begin(), who.groups.end(), *gid) != who.groups.end());
+		if ((clients[i].uid && *clients[i].uid == who.uid) || in_group)
+			matches.push_back(clients[i].name);
+	}
+	std::string id = "uid " + std::to_string(who.uid) + " (gid " + std::to_string(who.gid) + ")";
+	if (matches.empty())
+		return fail("error: guardian propose: " + id + " is not an admin, and no intent.clients entry in " + rt.cfg.source +
+			    " names its uid or group; an agent proposes as a declared client (doc/guardian.md)\n");
+	if (matches.size() > 1) {
+		std::string names;
+		for (const std::string &m : matches)
+			names += (names.empty() ? "" : ", ") + m;
+		return fail("error: guardian propose: " + id + " matches several intent.clients (" + names +
+			    "); give each client its own uid or group\n");
+	}
+	return from_client(rt, matches[0], json, rte_rdtsc());
 }
 
 CommandResult audit_verify(Runtime &rt)
@@ -82,8 +113,9 @@ void register_guardian_commands(Runtime &rt)
 	r.add("guardian status", "guardian", "autonomy, FAILSAFE, decisions, canaries, observed SLO numbers, apply latency",
 	      [&rt](const Args &) { return ok(rt.guardian->status()); });
 	r.add("guardian propose <json...>", "guardian",
-	      "propose as the operator: {\"kind\":\"move_rule|promote_flow|demote_flow|set_meter\",...} (doc/guardian.md)",
-	      [&rt](const Args &a) { return result(rt.guardian->submit(a[0], guardian::Proposer::operator_shell(), rte_rdtsc())); });
+	      "propose {\"kind\":\"move_rule|promote_flow|demote_flow|set_meter\",...}: an admin as the operator, an agent as "
+	      "the intent.clients entry its uid/group names (doc/guardian.md)",
+	      [&rt](const Args &a) { return propose(rt, a[0]); });
 	r.add("guardian client <id> propose <json...>", "guardian",
 	      "propose as external client <id> of intent.clients, within its tenants",
 	      [&rt](const Args &a) { return from_client(rt, a[0], a[1], rte_rdtsc()); });

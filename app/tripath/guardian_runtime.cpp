@@ -10,6 +10,8 @@
 
 #include <tripath/guardian/audit_record.h>
 
+#include <tripath/control/access.h>
+
 #include "guardian_runtime.h"
 
 namespace tripath::app {
@@ -386,6 +388,17 @@ std::string GuardianRuntime::status() const
 
 bool start_guardian(Runtime &rt, std::string &error)
 {
+	// Clients' groups once, here: a proposal must not wait on NSS.
+	rt.client_gids.clear();
+	for (const config::ClientScope &c : rt.cfg.intent.clients) {
+		std::optional<uint32_t> gid;
+		if (!c.group.empty() && !(gid = control::find_group(c.group))) {
+			error = rt.cfg.source + ": intent.clients " + c.name + ": group '" + c.group +
+				"' does not exist (groupadd --system " + c.group + ")";
+			return false;
+		}
+		rt.client_gids.push_back(gid);
+	}
 	config::AuditConfig a = audit_settings(rt.cfg);
 	std::unique_ptr<audit::AuditLog> log;
 	if (!a.log.empty()) {

@@ -43,6 +43,7 @@ struct Runtime {
 	unsigned verbose = 1;                    // set verbose N: 0 quiet, 1 events, 2 also every control command
 	unsigned load_depth = 0;                 // nested `load` commands now running (bounded)
 	std::shared_ptr<GuardianRuntime> guardian; // control lcore only; null until start_guardian
+	std::vector<std::optional<uint32_t>> client_gids; // intent.clients[i].group's gid (start_guardian)
 	std::unique_ptr<pipeline::Capture> capture; // control lcore only; made by the first capture start
 	std::shared_ptr<MetricsHttp> metrics_http;  // control.metrics_http's listener, when configured
 };

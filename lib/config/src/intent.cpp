@@ -220,7 +220,7 @@ std::vector<ClientScope> read_clients(const Field &f, const Config &cfg)
 	std::vector<ClientScope> out;
 	UniqueNames names("client name in intent.clients");
 	for (const auto &item : list_items(f)) {
-		MapReader m(item, {"name", "tenants"});
+		MapReader m(item, {"name", "tenants", "uid", "group"});
 		Field name = m.need("name");
 		ClientScope c;
 		c.name = read_name(name, 63);
@@ -233,6 +233,10 @@ std::vector<ClientScope> read_clients(const Field &f, const Config &cfg)
 		}
 		if (c.tenants.empty())
 			tenants.fail("a client needs at least one tenant (its scope)");
+		if (auto v = m.get("uid"))
+			c.uid = uint32_t(read_uint(*v, 1, 4294967294u)); // not 0: root is the operator, never a client
+		if (auto v = m.get("group"))
+			c.group = read_name(*v, 32);
 		out.push_back(std::move(c));
 	}
 	return out;

@@ -54,7 +54,8 @@ bool identify_peer(int fd, const SocketAccess &access, Peer &peer)
 	peer.uid = cred.uid;
 	peer.gid = cred.gid;
 	peer.pid = cred.pid;
-	peer.role = role_for(cred.uid, cred.gid, process_groups(cred.pid, cred.uid, cred.gid), access);
+	peer.groups = process_groups(cred.pid, cred.uid, cred.gid);
+	peer.role = role_for(cred.uid, cred.gid, peer.groups, access);
 	return true;
 }
 

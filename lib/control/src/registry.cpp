@@ -65,6 +65,7 @@ Role default_role(const std::vector<std::string> &words)
 	static const std::vector<std::vector<std::string>> readers = {
 		{"help"}, {"show"}, {"metrics"}, {"trace"}, {"complete"}, {"quit"}, {"whoami"},
 		{"audit", "tail"}, {"audit", "verify"}, {"guardian", "status"}, {"guardian", "latency"},
+		{"guardian", "propose"}, // decided by the guardian, as the caller is: operator or a declared client
 	};
 	for (const auto &prefix : readers)
 		if (words.size() >= prefix.size() && std::equal(prefix.begin(), prefix.end(), words.begin()))
@@ -165,6 +166,19 @@ const Command *CommandRegistry::find(const std::vector<std::string> &words) cons
 
 CommandResult CommandRegistry::execute(std::string_view line, Role role) const
 {
+	Caller caller;
+	caller.role = role;
+	return execute(line, caller);
+}
+
+CommandResult CommandRegistry::execute(std::string_view line, const Caller &caller) const
+{
+	struct Restore {
+		const Caller *&slot, *saved;
+		~Restore() { slot = saved; }
+	} restore{caller_, caller_};
+	caller_ = &caller;
+	const Role role = caller.role;
 	std::vector<std::string> words = split_words(line);
 	if (words.empty() || words[0][0] == '#')
 		return ok();

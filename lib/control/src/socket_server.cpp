@@ -132,7 +132,8 @@ void SocketServer::serve(Client &c, const CommandRegistry &registry, unsigned &e
 		else if (split_words(line) == std::vector<std::string>{"whoami"})
 			r = ok(describe_peer(c.peer, access_)); // the connection's identity, not the registry's
 		else
-			r = registry.execute(line, c.peer.role);
+			r = registry.execute(line, Caller{c.peer.role, true, c.peer.uid, c.peer.gid,
+							  std::vector<uint32_t>(c.peer.groups.begin(), c.peer.groups.end())});
 		executed++;
 		c.out += r.output;
 		c.out += '\0';

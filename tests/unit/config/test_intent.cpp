@@ -225,6 +225,26 @@ intent:
 )"), "t.yaml:8:51", "intent.clients[1].name: duplicate client name in intent.clients 'a'"));
 }
 
+TEST(ConfigIntent, ClientCredentials)
+{
+	Config cfg = load(with(R"(
+intent:
+  clients: [{ name: scheduler, tenants: [acme], uid: 1001 }, { name: batch, tenants: [acme], group: agents }]
+)"));
+	EXPECT_EQ(cfg.intent.client_named("scheduler")->uid, 1001u);
+	EXPECT_EQ(cfg.intent.client_named("scheduler")->group, "");
+	EXPECT_FALSE(cfg.intent.client_named("batch")->uid.has_value());
+	EXPECT_EQ(cfg.intent.client_named("batch")->group, "agents");
+	EXPECT_TRUE(fails_at(with(R"(
+intent:
+  clients: [{ name: root-agent, tenants: [acme], uid: 0 }]
+)"), "t.yaml:8:55", "intent.clients[0].uid: expected an integer 1..4294967294")) << "uid 0 is the operator, never a client";
+	EXPECT_TRUE(fails_at(with(R"(
+intent:
+  clients: [{ name: x, tenants: [acme], group: "two words" }]
+)"), "t.yaml:8:48", "intent.clients[0].group: expected a name"));
+}
+
 TEST(ConfigIntent, AuditErrors)
 {
 	EXPECT_TRUE(fails_at(with(R"(

@@ -125,3 +125,18 @@ TEST(Registry, CompletesNamesAndJsonFlag)
 	r.add("guardian failsafe <enter|exit>", "guardian", "failsafe", [](const Args &) { return ok(); });
 	EXPECT_EQ(r.complete("guardian failsafe "), (std::vector<std::string>{"enter", "exit"}));
 }
+
+TEST(Registry, HandlersSeeTheirCaller)
+{
+	CommandRegistry r;
+	r.add("guardian propose <json...>", "guardian", "propose", [&r](const Args &) {
+		const Caller &c = r.caller();
+		return ok(std::string(c.remote ? "remote" : "local") + " uid " + std::to_string(c.uid) +
+			  (c.role == Role::admin ? " admin" : " reader") + "\n");
+	});
+	EXPECT_EQ(r.execute("guardian propose {}").output, "local uid 0 admin\n");
+	Caller agent{Role::reader, true, 65534, 65534, {}};
+	EXPECT_EQ(r.execute("guardian propose {}", agent).output, "remote uid 65534 reader\n")
+		<< "guardian propose is open to readers: the guardian decides who they are";
+	EXPECT_FALSE(r.caller().remote) << "between commands the caller is the local admin again";
+}

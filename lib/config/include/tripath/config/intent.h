@@ -81,6 +81,11 @@ struct FailsafeConfig {
 struct ClientScope {
 	std::string name;                      // [A-Za-z0-9_-]{1,63}
 	std::vector<std::string> tenants;      // at least one, each defined in tenants
+	// Its credentials on the control socket: a socket client with this uid, or in this group,
+	// proposes as this client with `guardian propose`. Neither: only `guardian client ID propose`
+	// (an admin acting for it) speaks for it.
+	std::optional<uint32_t> uid;
+	std::string group;                     // looked up when the guardian starts
 };
 
 struct IntentConfig {

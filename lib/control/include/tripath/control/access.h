@@ -22,6 +22,7 @@ struct Peer {
 	uid_t uid = 0;
 	gid_t gid = 0;
 	pid_t pid = 0;
+	std::vector<gid_t> groups;             // supplementary, at accept
 	Role role = Role::reader;
 };
 

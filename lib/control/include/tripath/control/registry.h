@@ -2,6 +2,7 @@
 // parse a line here and call the same typed handler.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -13,6 +14,15 @@ enum class Status { ok, error, quit };
 
 // What a control client may run: readers look (show, help, trace, metrics), admins change.
 enum class Role { reader, admin };
+
+// Who runs a command: the shell and command files are local admins; a socket client is who
+// the kernel says it is (SO_PEERCRED), so a handler can tell an agent from the operator.
+struct Caller {
+	Role role = Role::admin;
+	bool remote = false;                   // over the control socket
+	uint32_t uid = 0, gid = 0;
+	std::vector<uint32_t> groups;          // supplementary groups
+};
 
 struct CommandResult {
 	Status status = Status::ok;
@@ -51,6 +61,10 @@ public:
 	// that names the line and suggests the closest grammars. A trailing --json runs the
 	// command's JSON form. A reader asking for an admin command is refused, naming it.
 	CommandResult execute(std::string_view line, Role role = Role::admin) const;
+	CommandResult execute(std::string_view line, const Caller &caller) const;
+
+	// The caller of the command now running (for handlers); a local admin between commands.
+	const Caller &caller() const { return *caller_; }
 
 	// "help" lists sections and commands; "help SECTION" one section.
 	std::string help(std::string_view section = {}) const;
@@ -66,6 +80,8 @@ private:
 
 	std::vector<Command> commands_;
 	std::vector<std::pair<std::string, NameSource>> names_;
+	inline static const Caller kLocal{};
+	mutable const Caller *caller_ = &kLocal;
 };
 
 // Split on blanks; "double quoted" words keep their spaces.
