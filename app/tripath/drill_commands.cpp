@@ -121,6 +121,7 @@ void register_drill_commands(Runtime &rt)
 		g_held.clear();
 		return ok("released " + std::to_string(n) + " mbufs; " + pool_text(rt.pool) + "\n");
 	});
+	register_xsk_commands(rt);
 	// TAP ports to watch: their interface names from the config's devargs.
 	for (const pipeline::PortInfo &p : rt.dp->ports()) {
 		const config::PortConfig *pc = rt.cfg.find_port(p.name);

@@ -19,7 +19,8 @@ std::vector<std::string> structural_differences(const config::Config &now, const
 control::CommandResult reload_config(Runtime &rt, const std::string &path);
 
 void register_reload_commands(Runtime &rt); // config reload [FILE]
-void register_drill_commands(Runtime &rt);  // guardian inject stall, mempool inject exhaust|release
+void register_drill_commands(Runtime &rt);  // guardian inject stall, mempool inject exhaust|release, show port xsk
+void register_xsk_commands(Runtime &rt);    // show port xsk (xsk_stats.cpp)
 
 // About once a second from the control loop: a TAP whose link went down (deleted, or set down)
 // or came back is logged once per change and counted (`show port info` says the link).

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Fault 2: path B's endpoint netdev (ag1, the af_xdp endpoint port's veth) removed while RPCs run,
+# then made again. Path A keeps answering; path B's packets are counted (fast_tx_full: the XSK
+# has no device, its tx ring fills); the af_xdp PMD's socket stays bound to the gone device, so
+# path B comes back with a restart, measured here.
+export LAB_PREFIX=tfb-
+. "$(dirname "$0")/fault_lib.sh"
+
+fault_lab_up
+start_tripath "${LAB_PREFIX}host" "$work/lab.yaml"
+start_agents
+path_a_ok || fail "path A before the fault"
+path_b_ok || fail "path B before the fault"
+snap before
+
+echo "== traffic on both paths; ag1 deleted after 1 s"
+rpc_bg load-a "$PATH_A_TARGET" 4
+rpc_bg load-b "$PATH_B_TARGET" 4
+sleep 1
+"$lab" exec-host ip link del ag1
+wait_loads
+alive
+snap during
+[ "$(lost load-a)" = 0 ] || fail "path A lost $(lost load-a) RPCs while path B's endpoint was gone"
+[ "$(lost load-b)" -gt 0 ] || fail "path B lost nothing: was ag1 deleted?"
+reasons=$(counted_reasons during)
+echo "   path A: $(answered load-a) of $(sent load-a) answered; path B: $(answered load-b) of $(sent load-b); drops: $reasons"
+fast_drops=$(( $(drop during fast_tx_full) - $(drop before fast_tx_full) ))
+ctl show port info agent1 --json > "$work/info.json"
+echo "   show port info agent1: link_up $(j "$work/info.json" "['link_up']")"
+balance_closes after-delete
+
+echo "== ag1 made again (tools/lab.sh up): does path B come back by itself?"
+"$lab" up >/dev/null # the agent's sockets (bound to any address) outlive its veth
+self_ms=$(wait_ok 3000 path_b_ok) && self=yes || self=no
+echo "   path B by itself: $self"
+path_a_ok || fail "path A after ag1 came back"
+snap final
+recovered_ms=${self_ms:-}
+how=self
+if [ "$self" = no ]; then
+	echo "== the operator's step: restart tripath"
+	stop_tripath
+	t0=$(now_ms)
+	start_tripath "${LAB_PREFIX}host" "$work/lab.yaml"
+	wait_ok 10000 path_b_ok >/dev/null || fail "path B after a restart"
+	recovered_ms=$(( $(now_ms) - t0 ))
+	how=restart
+fi
+result "fault=endpoint_removed sent=$(( $(sent load-a) + $(sent load-b) )) delivered=$(( $(answered load-a) + $(answered load-b) ))" \
+	"lost_a=$(lost load-a) lost_b=$(lost load-b) counted=$(counted_reasons final) fast_tx_full_during=$fast_drops recovered=$how recovered_ms=$recovered_ms"
+echo "PASS"
