@@ -129,6 +129,8 @@ void SocketServer::serve(Client &c, const CommandRegistry &registry, unsigned &e
 		CommandResult r;
 		if (nl > kMaxLine)
 			r = fail("error: command line longer than " + std::to_string(kMaxLine) + " bytes\n");
+		else if (line.find('\0') != std::string::npos) // echoed back, a NUL would end the answer's frame early
+			r = fail("error: command line contains a NUL byte\n");
 		else if (split_words(line) == std::vector<std::string>{"whoami"})
 			r = ok(describe_peer(c.peer, access_)); // the connection's identity, not the registry's
 		else

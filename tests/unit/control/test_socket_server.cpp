@@ -122,6 +122,18 @@ TEST_F(SocketServerTest, OverlongLineIsAnErrorAndCloses)
 	close(fd);
 }
 
+// Found by fuzzing: a NUL inside a line came back inside the answer's text (an unknown word is
+// quoted in the error), where tripathctl took it for the end of the answer.
+TEST_F(SocketServerTest, LineWithANulIsRefusedAndFramingHolds)
+{
+	int fd = dial(path);
+	const char req[] = "echo a\0b\necho after\n";
+	ASSERT_EQ(send(fd, req, sizeof(req) - 1, 0), ssize_t(sizeof(req) - 1));
+	EXPECT_EQ(answer(fd), std::make_pair(std::string("error: command line contains a NUL byte\n"), kStatusError));
+	EXPECT_EQ(answer(fd), std::make_pair(std::string("after\n"), kStatusOk));
+	close(fd);
+}
+
 TEST(SocketServerPath, TooLongPathIsAnError)
 {
 	SocketServer s;
