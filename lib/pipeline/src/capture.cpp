@@ -148,6 +148,10 @@ void Capture::stop(bool wait)
 		status_.state = CaptureStatus::State::finishing;
 	}
 	if (wait && status_.state == CaptureStatus::State::finishing) {
+		// With path C polled here this lcore is an RCU reader too, holding nothing of the tap
+		// now: report it, or the wait below would wait for itself.
+		if (dp_.bulk_on_control())
+			rte_rcu_qsbr_quiescent(dp_.qsbr, rte_lcore_id());
 		rte_rcu_qsbr_check(dp_.qsbr, token_, true); // workers pass it within a loop, or are stopped
 		drain(UINT32_MAX);
 		finish();

@@ -115,3 +115,36 @@ TEST_F(CaptureTest, AFullRingIsCountedNotDropped)
 	EXPECT_EQ(pcapng_packets(file).size(), 1023u);
 	EXPECT_EQ(pipeline::total_drops(dp->totals()), 0u);
 }
+
+namespace {
+
+// A peer that never answers: path C stays down; the control lcore polls it (no bulk lcore).
+class NoPeer : public pipeline::BulkConnector {
+public:
+	std::unique_ptr<bulk::BulkTransport> connect(size_t, std::string &error) override
+	{
+		error.clear();
+		return nullptr;
+	}
+};
+
+} // namespace
+
+// With path C polled by the control lcore, this thread is an RCU reader: a capture stopped
+// and waited for must not wait for its own quiescent report (it hung here before).
+TEST_F(CaptureTest, StopWithPathCOnTheControlLcoreDoesNotWaitForItself)
+{
+	before_start = [](pipeline::Dataplane &d) { d.enable_bulk(g_pool, std::make_unique<NoPeer>()); };
+	ASSERT_NO_FATAL_FAILURE(start(config_yaml(1024)));
+	ASSERT_TRUE(dp->bulk_on_control());
+	dp->poll_bulk();
+	capture = std::make_unique<pipeline::Capture>(*dp);
+	std::string error;
+	ASSERT_TRUE(capture->start(CaptureWhere::port, wire0->id, "wire0", file, 0, error)) << error;
+	ASSERT_NO_FATAL_FAILURE(inject(wire0->rx, {tcp6(22, 1), tcp6(22, 2)}));
+	ASSERT_TRUE(pump_until([&] { capture->poll(); return capture->status().written == 2; }));
+	capture->stop(true);
+	EXPECT_TRUE(idle());
+	EXPECT_EQ(pcapng_packets(file).size(), 2u);
+	take(kern0->tx);
+}
