@@ -35,6 +35,15 @@ struct TapWatch {
 };
 std::vector<TapWatch> g_taps; // control lcore only
 
+// Path B endpoints on af_xdp: the interface index their socket was bound to.
+struct EndpointWatch {
+	size_t index = 0;               // in paths.fast_endpoints
+	std::string name, port, iface;
+	unsigned ifindex = 0;
+	bool down = false;
+};
+std::vector<EndpointWatch> g_endpoints; // control lcore only
+
 bool parse_count(const std::string &s, unsigned long max, unsigned long &v)
 {
 	char *end = nullptr;
@@ -136,6 +145,22 @@ void register_drill_commands(Runtime &rt)
 		w.ifindex = w.iface.empty() ? 0 : if_nametoindex(w.iface.c_str());
 		g_taps.push_back(w);
 	}
+	const auto &eps = rt.cfg.paths.fast_endpoints;
+	for (size_t i = 0; i < eps.size(); i++) {
+		const config::PortConfig *pc = rt.cfg.find_port(eps[i].port);
+		if (pc == nullptr || pc->driver != config::Driver::af_xdp)
+			continue;
+		EndpointWatch e;
+		e.index = i;
+		e.name = eps[i].name;
+		e.port = pc->name;
+		for (const auto &[k, v] : pc->args)
+			if (k == "iface")
+				e.iface = v;
+		e.ifindex = e.iface.empty() ? 0 : if_nametoindex(e.iface.c_str());
+		if (e.ifindex != 0)
+			g_endpoints.push_back(e);
+	}
 }
 
 // net_tap asks the kernel for the interface's flags by name: a deleted TAP reads as link down.
@@ -143,6 +168,21 @@ void register_drill_commands(Runtime &rt)
 // old, gone one, so tripath re-attaches the port (reattach_tap).
 void watch_tap_links(Runtime &rt)
 {
+	// An af_xdp socket is bound to an interface index for good: when the endpoint's netdev goes
+	// (deleted, or deleted and made again) the PMD's socket sends nowhere and never re-binds.
+	for (EndpointWatch &e : g_endpoints) {
+		if (e.down)
+			continue;
+		const unsigned ifindex = if_nametoindex(e.iface.c_str());
+		if (ifindex == e.ifindex)
+			continue;
+		e.down = true;
+		rt.dp->set_endpoint_down(e.index, true);
+		std::fprintf(stderr,
+			     "tripath: endpoint %s (port %s, af_xdp on %s): the interface is %s; the af_xdp PMD cannot bind its socket "
+			     "again: path B to it is dropped as endpoint_down until tripath restarts\n",
+			     e.name.c_str(), e.port.c_str(), e.iface.c_str(), ifindex == 0 ? "gone" : "a new one (made again)");
+	}
 	for (TapWatch &w : g_taps) {
 		const unsigned ifindex = w.iface.empty() ? 0 : if_nametoindex(w.iface.c_str());
 		if (ifindex != 0 && w.ifindex != 0 && ifindex != w.ifindex) {

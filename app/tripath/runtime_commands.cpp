@@ -186,6 +186,7 @@ const char *drop_reason_help(DropReason r)
 	case DropReason::bulk_no_mbuf: return "bulk lcore: no mbuf to unpack into";
 	case DropReason::bulk_emit_full: return "bulk lcore: path A or wire ring full";
 	case DropReason::bulk_bad_batch: return "a peer's batch did not add up";
+	case DropReason::endpoint_down: return "path B: the endpoint's netdev is gone (restart tripath)";
 	default: return "";
 	}
 }

@@ -23,6 +23,7 @@ const char *drop_reason_name(DropReason r)
 	case DropReason::bulk_no_mbuf: return "bulk_no_mbuf";
 	case DropReason::bulk_emit_full: return "bulk_emit_full";
 	case DropReason::bulk_bad_batch: return "bulk_bad_batch";
+	case DropReason::endpoint_down: return "endpoint_down";
 	default: return "unknown";
 	}
 }
@@ -30,7 +31,7 @@ const char *drop_reason_name(DropReason r)
 bool is_wire_rx_drop(DropReason r)
 {
 	return unsigned(r) <= unsigned(DropReason::kernel_ring_full) || r == DropReason::fast_tx_full ||
-	       r == DropReason::bulk_ring_full;
+	       r == DropReason::bulk_ring_full || r == DropReason::endpoint_down;
 }
 
 bool is_answer_drop(DropReason r)

@@ -164,6 +164,12 @@ void Dataplane::enable_bulk(rte_mempool *pool, std::unique_ptr<BulkConnector> co
 		bulk_->attach_thread(rte_lcore_id()); // the control lcore polls it
 }
 
+void Dataplane::set_endpoint_down(size_t index, bool down)
+{
+	if (endpoint_down_ && index < cfg_.paths.fast_endpoints.size())
+		endpoint_down_[index].store(down, std::memory_order_relaxed);
+}
+
 // Path B targets and counters: every worker may send to every endpoint, on its own tx queue.
 void Dataplane::build_endpoints()
 {
@@ -171,12 +177,14 @@ void Dataplane::build_endpoints()
 	if (eps.empty())
 		return;
 	std::vector<EndpointTarget> targets;
+	endpoint_down_ = std::make_unique<std::atomic<bool>[]>(eps.size());
 	for (const config::FastEndpointConfig &ep : eps) {
 		const PortInfo *p = port_named(ep.port);
 		if (p == nullptr)
 			throw std::runtime_error(ep.loc.str() + ": endpoint " + ep.name + ": port " + ep.port + " was not started");
 		EndpointTarget t;
 		t.port_id = p->port_id;
+		t.down = &endpoint_down_[targets.size()];
 		t.src = mac_of(p->port_id);
 		if (ep.mac) {
 			std::copy(ep.mac->begin(), ep.mac->end(), t.dst.addr_bytes);

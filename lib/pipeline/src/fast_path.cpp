@@ -84,7 +84,13 @@ void send_to_endpoints(WorkerContext &w, rte_mbuf **pkts, const uint16_t *endpoi
 			index[k] = uint8_t(i);
 			group[k++] = pkts[i];
 		}
-		unsigned sent = tx_or_drop(c, t.port_id, w.endpoint_queue, group, k, DropReason::fast_tx_full);
+		unsigned sent = 0;
+		if (unlikely(t.down != nullptr && t.down->load(std::memory_order_relaxed))) {
+			bump(c.drops[unsigned(DropReason::endpoint_down)], k);
+			rte_pktmbuf_free_bulk(group, k);
+		} else {
+			sent = tx_or_drop(c, t.port_id, w.endpoint_queue, group, k, DropReason::fast_tx_full);
+		}
 		if (unlikely(sent_ok != nullptr))
 			for (unsigned g = 0; g < k; g++)
 				sent_ok[index[g]] = g < sent;

@@ -42,6 +42,7 @@ enum class DropReason : uint8_t {
 	bulk_no_mbuf,       // bulk lcore: no mbuf for a packet unpacked from a batch
 	bulk_emit_full,     // bulk lcore: the ring to path A or to the wire refused the packet
 	bulk_bad_batch,     // a received batch whose records do not add up (counted once per batch)
+	endpoint_down,      // path B: the endpoint's netdev is gone; its AF_XDP socket can send no more
 	count_
 };
 static_assert(unsigned(DropReason::truncated_ethernet) == unsigned(packet::ParseStatus::truncated_ethernet));

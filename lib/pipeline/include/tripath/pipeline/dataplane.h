@@ -57,6 +57,7 @@ struct EndpointTarget {
 	rte_ether_addr src{};          // the endpoint port's own MAC
 	rte_ether_addr dst{};          // the agent's MAC
 	bool set_dst = false;          // false: the frame keeps the destination it came with
+	const std::atomic<bool> *down = nullptr; // control lcore: writes (the netdev is gone); workers: read
 };
 
 // Per worker and endpoint; owner: that worker (sole writer). Readers: control lcore.
@@ -132,6 +133,9 @@ public:
 	// Stop workers, wait for them, free what is still on the rings (counted as shutdown).
 	void stop();
 	bool running() const { return running_.load(std::memory_order_relaxed); }
+	// Path B endpoint `index` (paths.fast_endpoints) cannot be reached: its packets are dropped
+	// as endpoint_down instead of being queued on a socket that sends nowhere. Control lcore.
+	void set_endpoint_down(size_t index, bool down);
 
 	// One round of path A's TAP I/O; called from the control loop. Returns packets moved.
 	unsigned poll_exception();
@@ -204,6 +208,7 @@ private:
 	ExceptionContext exception_;
 	std::vector<rte_ring *> rings_;                    // every ring we created, for teardown
 	LcoreCounters *counters_ = nullptr;                // RTE_MAX_LCORE slots, hugepage memory
+	std::unique_ptr<std::atomic<bool>[]> endpoint_down_; // by endpoint; control lcore writes, workers read
 	EndpointCounters *endpoint_counters_ = nullptr;    // workers x endpoints, hugepage memory
 	std::array<NextHop, RTE_MAX_ETHPORTS> next_hops_{};
 	static constexpr unsigned kNoLcore = UINT32_MAX;
