@@ -4,7 +4,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <thread>
+#include <unistd.h>
 
 #include <rte_dev.h>
 #include <rte_ethdev.h>
@@ -43,6 +46,26 @@ struct EndpointWatch {
 	bool down = false;
 };
 std::vector<EndpointWatch> g_endpoints; // control lcore only
+
+// af_xdp ports' netdev links: the PMD reports its link as always up, so the kernel is asked.
+struct NetdevWatch {
+	std::string port, iface;
+	bool up = true;
+};
+std::vector<NetdevWatch> g_netdevs; // control lcore only
+
+// IFF_UP and IFF_RUNNING (carrier) of `iface`; false when it is gone.
+bool netdev_running(const std::string &iface)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return true; // cannot tell: say nothing
+	ifreq ifr{};
+	std::snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", iface.c_str());
+	bool up = ioctl(fd, SIOCGIFFLAGS, &ifr) == 0 && (ifr.ifr_flags & IFF_UP) && (ifr.ifr_flags & IFF_RUNNING);
+	close(fd);
+	return up;
+}
 
 bool parse_count(const std::string &s, unsigned long max, unsigned long &v)
 {
@@ -145,6 +168,11 @@ void register_drill_commands(Runtime &rt)
 		w.ifindex = w.iface.empty() ? 0 : if_nametoindex(w.iface.c_str());
 		g_taps.push_back(w);
 	}
+	for (const config::PortConfig &pc : rt.cfg.ports)
+		if (pc.driver == config::Driver::af_xdp)
+			for (const auto &[k, v] : pc.args)
+				if (k == "iface")
+					g_netdevs.push_back({pc.name, v, netdev_running(v)});
 	const auto &eps = rt.cfg.paths.fast_endpoints;
 	for (size_t i = 0; i < eps.size(); i++) {
 		const config::PortConfig *pc = rt.cfg.find_port(eps[i].port);
@@ -168,6 +196,14 @@ void register_drill_commands(Runtime &rt)
 // old, gone one, so tripath re-attaches the port (reattach_tap).
 void watch_tap_links(Runtime &rt)
 {
+	for (NetdevWatch &n : g_netdevs) {
+		const bool up = netdev_running(n.iface);
+		if (up == n.up)
+			continue;
+		n.up = up;
+		std::fprintf(stderr, "tripath: port %s (af_xdp on %s): netdev link %s\n", n.port.c_str(), n.iface.c_str(),
+			     up ? "up" : "down (nothing arrives on it; what it sends is lost)");
+	}
 	// An af_xdp socket is bound to an interface index for good: when the endpoint's netdev goes
 	// (deleted, or deleted and made again) the PMD's socket sends nowhere and never re-binds.
 	for (EndpointWatch &e : g_endpoints) {
