@@ -441,4 +441,15 @@ protected:
 
 };
 
+// A path C peer that never answers: it stays down and, with no bulk lcore, the control lcore
+// (this test thread) polls it, which makes this thread an RCU reader.
+class NoPeer : public pipeline::BulkConnector {
+public:
+	std::unique_ptr<bulk::BulkTransport> connect(size_t, std::string &error) override
+	{
+		error.clear();
+		return nullptr;
+	}
+};
+
 } // namespace

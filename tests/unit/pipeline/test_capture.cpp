@@ -116,19 +116,6 @@ TEST_F(CaptureTest, AFullRingIsCountedNotDropped)
 	EXPECT_EQ(pipeline::total_drops(dp->totals()), 0u);
 }
 
-namespace {
-
-// A peer that never answers: path C stays down; the control lcore polls it (no bulk lcore).
-class NoPeer : public pipeline::BulkConnector {
-public:
-	std::unique_ptr<bulk::BulkTransport> connect(size_t, std::string &error) override
-	{
-		error.clear();
-		return nullptr;
-	}
-};
-
-} // namespace
 
 // With path C polled by the control lcore, this thread is an RCU reader: a capture stopped
 // and waited for must not wait for its own quiescent report (it hung here before).

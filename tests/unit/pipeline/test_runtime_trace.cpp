@@ -251,19 +251,6 @@ TEST_F(RuntimeTest, TraceAtAPathOrDropKeepsOnlyThose)
 	EXPECT_FALSE(too_many.empty());
 }
 
-namespace {
-
-// A peer that never answers: path C stays down, its traffic falls back to path A.
-class NoPeer : public pipeline::BulkConnector {
-public:
-	std::unique_ptr<bulk::BulkTransport> connect(size_t, std::string &error) override
-	{
-		error.clear();
-		return nullptr;
-	}
-};
-
-} // namespace
 
 // With path C polled by the control lcore, this thread is an RCU reader too: replacing or
 // clearing a trace must not wait for itself. The bulk lcore's steps are counted on it.
