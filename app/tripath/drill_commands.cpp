@@ -1,5 +1,6 @@
 // Fault drills (tests/faults, doc/reliability.md): each makes one fault happen on purpose in a
 // running daemon, like `guardian inject fast-p99`. Admin only; control lcore only.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -9,6 +10,7 @@
 #include <thread>
 #include <unistd.h>
 
+#include <rte_cycles.h>
 #include <rte_dev.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
@@ -42,6 +44,7 @@ std::vector<TapWatch> g_taps; // control lcore only
 struct EndpointWatch {
 	size_t index = 0;               // in paths.fast_endpoints
 	std::string name, port, iface;
+	uint16_t port_id = 0;
 	unsigned ifindex = 0;
 	bool down = false;
 };
@@ -84,9 +87,9 @@ std::string pool_text(rte_mempool *pool)
 // TAP port (workers hand path A to it through rings), so it can replace the device between two
 // of its own polls: remove the vdev, add it again with the same devargs (it gets the freed port
 // id back), set up its queues and start it.
-bool reattach_tap(Runtime &rt, const TapWatch &w, std::string &error)
+bool reattach_vdev(Runtime &rt, const std::string &port, uint16_t port_id, std::string &error)
 {
-	const config::PortConfig *pc = rt.cfg.find_port(w.name);
+	const config::PortConfig *pc = rt.cfg.find_port(port);
 	if (pc == nullptr) {
 		error = "no such port in the config";
 		return false;
@@ -95,7 +98,7 @@ bool reattach_tap(Runtime &rt, const TapWatch &w, std::string &error)
 	const std::string name = drivers::ethdev_name(*pc);
 	const size_t comma = device.find(',');
 	const std::string args = comma == std::string::npos ? "" : device.substr(comma + 1);
-	rte_eth_dev_stop(w.port_id);
+	rte_eth_dev_stop(port_id);
 	int rc = rte_eal_hotplug_remove("vdev", name.c_str());
 	if (rc != 0) {
 		error = std::string("removing ") + name + ": " + rte_strerror(-rc);
@@ -106,8 +109,8 @@ bool reattach_tap(Runtime &rt, const TapWatch &w, std::string &error)
 		return false;
 	}
 	uint16_t id = 0;
-	if (rte_eth_dev_get_port_by_name(name.c_str(), &id) != 0 || id != w.port_id) {
-		error = name + " came back as port " + std::to_string(id) + ", not " + std::to_string(w.port_id);
+	if (rte_eth_dev_get_port_by_name(name.c_str(), &id) != 0 || id != port_id) {
+		error = name + " came back as port " + std::to_string(id) + ", not " + std::to_string(port_id);
 		return false;
 	}
 	return drivers::setup_port(id, *pc, rt.pool, error);
@@ -182,6 +185,11 @@ void register_drill_commands(Runtime &rt)
 		e.index = i;
 		e.name = eps[i].name;
 		e.port = pc->name;
+		const auto &ports = rt.dp->ports();
+		auto pi = std::find_if(ports.begin(), ports.end(), [&](const pipeline::PortInfo &p) { return p.name == pc->name; });
+		if (pi == ports.end())
+			continue;
+		e.port_id = pi->port_id;
 		for (const auto &[k, v] : pc->args)
 			if (k == "iface")
 				e.iface = v;
@@ -207,23 +215,46 @@ void watch_tap_links(Runtime &rt)
 	// An af_xdp socket is bound to an interface index for good: when the endpoint's netdev goes
 	// (deleted, or deleted and made again) the PMD's socket sends nowhere and never re-binds.
 	for (EndpointWatch &e : g_endpoints) {
-		if (e.down)
-			continue;
 		const unsigned ifindex = if_nametoindex(e.iface.c_str());
-		if (ifindex == e.ifindex)
+		if (e.down && ifindex != 0 && ifindex != e.ifindex && netdev_running(e.iface)) {
+			// Made again and up: the endpoint port's queues belong to the workers, so forwarding
+			// pauses (rings drained, counted `shutdown`) while the vdev is replaced.
+			const uint64_t t0 = rte_get_tsc_cycles();
+			const bool was_running = rt.dp->running();
+			if (was_running)
+				rt.dp->stop();
+			std::string error;
+			bool done = reattach_vdev(rt, e.port, e.port_id, error);
+			if (was_running && !rt.dp->start(error))
+				done = false;
+			const double ms = double(rte_get_tsc_cycles() - t0) * 1e3 / double(rte_get_tsc_hz());
+			if (done) {
+				e.down = false;
+				e.ifindex = ifindex;
+				rt.dp->set_endpoint_down(e.index, false);
+				std::fprintf(stderr, "tripath: endpoint %s (port %s, af_xdp on %s): the interface is back (index %u): "
+					     "re-attached, forwarding paused %.0f ms\n", e.name.c_str(), e.port.c_str(), e.iface.c_str(), ifindex, ms);
+			} else {
+				e.ifindex = ifindex; // one try per new interface
+				std::fprintf(stderr, "tripath: endpoint %s (port %s, af_xdp on %s): re-attaching failed: %s; restart tripath\n",
+					     e.name.c_str(), e.port.c_str(), e.iface.c_str(), error.c_str());
+			}
+			continue;
+		}
+		if (e.down || ifindex == e.ifindex)
 			continue;
 		e.down = true;
 		rt.dp->set_endpoint_down(e.index, true);
 		std::fprintf(stderr,
-			     "tripath: endpoint %s (port %s, af_xdp on %s): the interface is %s; the af_xdp PMD cannot bind its socket "
-			     "again: path B to it is dropped as endpoint_down until tripath restarts\n",
+			     "tripath: endpoint %s (port %s, af_xdp on %s): the interface is %s; its socket sends nowhere: path B to it "
+			     "is dropped as endpoint_down until the interface is back and tripath re-attaches the port\n",
 			     e.name.c_str(), e.port.c_str(), e.iface.c_str(), ifindex == 0 ? "gone" : "a new one (made again)");
 	}
 	for (TapWatch &w : g_taps) {
 		const unsigned ifindex = w.iface.empty() ? 0 : if_nametoindex(w.iface.c_str());
 		if (ifindex != 0 && w.ifindex != 0 && ifindex != w.ifindex) {
 			std::string error;
-			if (reattach_tap(rt, w, error))
+			if (reattach_vdev(rt, w.name, w.port_id, error))
 				std::fprintf(stderr, "tripath: port %s (TAP %s): the interface was made again (index %u, was %u): re-attached\n",
 					     w.name.c_str(), w.iface.c_str(), ifindex, w.ifindex);
 			else
