@@ -22,8 +22,10 @@ void register_reload_commands(Runtime &rt); // config reload [FILE]
 void register_drill_commands(Runtime &rt);  // guardian inject stall, mempool inject exhaust|release, show port xsk
 void register_xsk_commands(Runtime &rt);    // show port xsk (xsk_stats.cpp)
 
-// About once a second from the control loop: a TAP whose link went down (deleted, or set down)
-// or came back is logged once per change and counted (`show port info` says the link).
+// port_watch.cpp. start_port_watch notes the ports' interfaces (at registration); watch_tap_links
+// runs about once a second from the control loop: TAPs and af_xdp endpoints deleted or made
+// again (logged, counted, re-attached), af_xdp netdev links down/up (logged).
+void start_port_watch(Runtime &rt);
 void watch_tap_links(Runtime &rt);
 
 } // namespace tripath::app
