@@ -9,10 +9,6 @@
 
 namespace tripath::app {
 
-// What differs between two configs in what cannot change while tripath runs (eal, ports,
-// lcores, paths, audit, control): one line per difference, empty when the files agree.
-std::vector<std::string> structural_differences(const config::Config &now, const config::Config &next);
-
 // Load FILE (or the file tripath started with), check everything, refuse a structural change,
 // then stage, audit and publish its rules and tenants like `rule add`; the guardian's static
 // profile becomes the file's. Nothing changes when it fails.
