@@ -1,25 +1,77 @@
 #include "crypto.h"
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
 namespace tripath::audit::crypto {
 
+namespace {
+
+// OpenSSL 3's one-shot SHA256() and HMAC() look the algorithm up in the provider on every call,
+// which cost about as much as the hashing of a record; fetch once, and keep a context per thread.
+struct Hashers {
+	EVP_MD *md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+	EVP_MAC *mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+	~Hashers()
+	{
+		EVP_MD_free(md);
+		EVP_MAC_free(mac);
+	}
+};
+
+const Hashers &hashers()
+{
+	static const Hashers h;
+	return h;
+}
+
+struct Contexts {
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	EVP_MAC_CTX *mac = hashers().mac ? EVP_MAC_CTX_new(hashers().mac) : nullptr;
+	~Contexts()
+	{
+		EVP_MD_CTX_free(md);
+		EVP_MAC_CTX_free(mac);
+	}
+};
+
+Contexts &contexts()
+{
+	thread_local Contexts c;
+	return c;
+}
+
+} // namespace
+
 Digest sha256(std::string_view data)
 {
-	Digest out;
-	SHA256(reinterpret_cast<const unsigned char *>(data.data()), data.size(), out.data());
+	Digest out{};
+	unsigned int len = 0;
+	EVP_MD_CTX *ctx = contexts().md;
+	if (hashers().md == nullptr || ctx == nullptr || EVP_DigestInit_ex(ctx, hashers().md, nullptr) != 1 ||
+	    EVP_DigestUpdate(ctx, data.data(), data.size()) != 1 || EVP_DigestFinal_ex(ctx, out.data(), &len) != 1)
+		SHA256(reinterpret_cast<const unsigned char *>(data.data()), data.size(), out.data()); // the slow way
 	return out;
 }
 
 Digest hmac_sha256(std::span<const uint8_t> key, std::string_view data)
 {
-	Digest out;
-	unsigned int len = 0;
-	HMAC(EVP_sha256(), key.data(), int(key.size()), reinterpret_cast<const unsigned char *>(data.data()), data.size(),
-	     out.data(), &len);
+	Digest out{};
+	size_t len = 0;
+	EVP_MAC_CTX *ctx = contexts().mac;
+	OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, const_cast<char *>("SHA256"), 0),
+			       OSSL_PARAM_construct_end()};
+	if (ctx == nullptr || EVP_MAC_init(ctx, key.data(), key.size(), params) != 1 ||
+	    EVP_MAC_update(ctx, reinterpret_cast<const unsigned char *>(data.data()), data.size()) != 1 ||
+	    EVP_MAC_final(ctx, out.data(), &len, out.size()) != 1) {
+		unsigned int n = 0; // the slow way
+		HMAC(EVP_sha256(), key.data(), int(key.size()), reinterpret_cast<const unsigned char *>(data.data()), data.size(),
+		     out.data(), &n);
+	}
 	return out;
 }
 
