@@ -58,7 +58,7 @@ void learn_next_hop(const PollQueue &wire, const rte_mbuf *last)
 }
 
 void send_to_endpoints(WorkerContext &w, rte_mbuf **pkts, const uint16_t *endpoint,
-		       unsigned n, uint64_t rx_tsc, bool *sent_ok)
+		       unsigned n, uint64_t rx_tsc, FastResult *result)
 {
 	LcoreCounters &c = *w.counters;
 	// One tx burst per endpoint present in the burst, packets kept in arrival order.
@@ -85,15 +85,16 @@ void send_to_endpoints(WorkerContext &w, rte_mbuf **pkts, const uint16_t *endpoi
 			group[k++] = pkts[i];
 		}
 		unsigned sent = 0;
-		if (unlikely(t.down != nullptr && t.down->load(std::memory_order_relaxed))) {
+		const bool down = unlikely(t.down != nullptr && t.down->load(std::memory_order_relaxed));
+		if (down) {
 			bump(c.drops[unsigned(DropReason::endpoint_down)], k);
 			rte_pktmbuf_free_bulk(group, k);
 		} else {
 			sent = tx_or_drop(c, t.port_id, w.endpoint_queue, group, k, DropReason::fast_tx_full);
 		}
-		if (unlikely(sent_ok != nullptr))
+		if (unlikely(result != nullptr))
 			for (unsigned g = 0; g < k; g++)
-				sent_ok[index[g]] = g < sent;
+				result[index[g]] = down ? FastResult::endpoint_down : g < sent ? FastResult::sent : FastResult::refused;
 		uint64_t bytes = 0;
 		for (unsigned i = 0; i < sent; i++)
 			bytes += len[i];

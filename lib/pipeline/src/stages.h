@@ -20,11 +20,14 @@ inline void drop(LcoreCounters &c, rte_mbuf **pkts, unsigned n, DropReason reaso
 // burst: agents' answers go back to it.
 void learn_next_hop(const PollQueue &wire, const rte_mbuf *last);
 
+// What became of a path B packet, for a trace.
+enum class FastResult : uint8_t { refused, sent, endpoint_down };
+
 // Path B: send packets to their endpoints (endpoint[i] for pkts[i]).
-// rx_tsc: when the burst was read, for the latency histogram. sent (a trace is armed): set
-// sent[i] for each packet the endpoint's port took.
+// rx_tsc: when the burst was read, for the latency histogram. result (a trace is armed): what
+// became of each packet (the endpoint's port refused it, took it, or its endpoint was down).
 void send_to_endpoints(WorkerContext &w, rte_mbuf **pkts, const uint16_t *endpoint,
-		       unsigned n, uint64_t rx_tsc, bool *sent = nullptr);
+		       unsigned n, uint64_t rx_tsc, FastResult *result = nullptr);
 
 // Path B's return: read agents' answers from an endpoint queue and send them on its wire.
 // rx: the poll's stage counters; now: when the poll began, moved to when it ended.

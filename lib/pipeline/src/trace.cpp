@@ -210,8 +210,10 @@ void trace_commit(TraceTap &tap, const TraceBurst &tb, unsigned slot, const Hand
 				dropped(DropReason::kernel_ring_full);
 			break;
 		case kFast:
-			if (h.fast_sent && h.fast_sent[pos])
+			if (h.fast_result && h.fast_result[pos] == FastResult::sent)
 				r.outcome = uint8_t(TraceOutcome::sent_fast);
+			else if (h.fast_result && h.fast_result[pos] == FastResult::endpoint_down)
+				dropped(DropReason::endpoint_down);
 			else
 				dropped(DropReason::fast_tx_full);
 			break;

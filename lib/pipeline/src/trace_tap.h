@@ -9,6 +9,8 @@
 #include <tripath/pipeline/trace.h>
 #include <tripath/quota/quota_table.h>
 
+#include "stages.h" // FastResult
+
 namespace tripath::pipeline {
 
 // A wire rx burst as the worker has sorted it; every array is the worker's own.
@@ -48,7 +50,7 @@ struct HandoffResult {
 	bool no_tap = false;        // path A had no TAP: kernel[] dropped no_kernel_tap
 	unsigned kernel_sent = 0;   // kernel[0 .. kernel_sent) queued, the rest kernel_ring_full
 	unsigned bulk_sent = 0;     // the same for bulk[] (bulk_ring_full)
-	const bool *fast_sent = nullptr; // by index in fast[]: false = fast_tx_full
+	const FastResult *fast_result = nullptr; // by index in fast[]
 };
 
 // Stage the burst's packets that match the tap, up to its limit (call before the hand-offs).

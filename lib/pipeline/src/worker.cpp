@@ -207,7 +207,7 @@ unsigned poll_queue(WorkerContext &w, const PollQueue &pq, StageCounters &rxs, u
 	// A trace (null unless armed) stages its records while the headers are still ours.
 	TraceTap *trace = w.dp->trace_.load(std::memory_order_acquire);
 	TraceBurst traced;
-	bool fast_sent[kBurst];
+	FastResult fast_result[kBurst];
 	if (unlikely(trace != nullptr)) {
 		BurstView v{&pq, rx_tsc, pkts, n, parsed, keys, verdicts, has_tenants ? tenants : nullptr, outcomes, n_parsed,
 			    kernel, n_kernel, fast, fast_endpoint, n_fast, bulk, n_bulk, dropped, n_dropped, over_quota, n_over};
@@ -235,8 +235,8 @@ unsigned poll_queue(WorkerContext &w, const PollQueue &pq, StageCounters &rxs, u
 	}
 	if (n_fast) {
 		capture(cap, w.slot, pq, CaptureWhere::fast, fast, n_fast);
-		send_to_endpoints(w, fast, fast_endpoint, n_fast, rx_tsc, trace ? fast_sent : nullptr);
-		handed.fast_sent = fast_sent;
+		send_to_endpoints(w, fast, fast_endpoint, n_fast, rx_tsc, trace ? fast_result : nullptr);
+		handed.fast_result = fast_result;
 		now = stage_done(stage(Stage::fast_tx), now, rte_rdtsc(), n_fast);
 	}
 	if (n_bulk) {

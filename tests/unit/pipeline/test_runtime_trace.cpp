@@ -201,6 +201,24 @@ TEST_F(RuntimeTest, TraceRecordsExactlyNWithRuleAndOutcome)
 	EXPECT_TRUE(dp->tracer().records().empty());
 }
 
+// An endpoint marked down (its netdev gone): a trace names the real reason, not fast_tx_full.
+TEST_F(RuntimeTest, TraceNamesEndpointDown)
+{
+	ASSERT_NO_FATAL_FAILURE(start(config_yaml(1024, kRules)));
+	dp->set_endpoint_down(0, true);
+	std::string error;
+	ASSERT_TRUE(dp->tracer().add(TraceWhere::fast, pipeline::kNoPort, "fast", 2, error)) << error;
+	ASSERT_NO_FATAL_FAILURE(inject(wire0->rx, mixed(36)));
+	ASSERT_TRUE(wait_records(2));
+	for (const TraceRecord &r : dp->tracer().records()) {
+		EXPECT_EQ(r.outcome, uint8_t(TraceOutcome::dropped));
+		EXPECT_EQ(r.drop_reason, uint8_t(DropReason::endpoint_down));
+	}
+	dp->stop();
+	EXPECT_GT(dp->totals().drops[unsigned(DropReason::endpoint_down)], 0u);
+	take(kern0->tx);
+}
+
 TEST_F(RuntimeTest, TraceAtAPathOrDropKeepsOnlyThose)
 {
 	ASSERT_NO_FATAL_FAILURE(start(config_yaml(1024, kRules)));
