@@ -26,11 +26,8 @@ control::CommandResult echo(const std::string &grammar, const control::Args &arg
 {
 	FUZZ_CHECK(args.size() == param_count(grammar), "'%s' got %zu args", grammar.c_str(), args.size());
 	std::string out = json ? "{}" : grammar;
-	for (const std::string &a : args) {
-		FUZZ_CHECK(!a.empty() || grammar.find("...>") != std::string::npos, "'%s' got an empty word",
-			   grammar.c_str());
+	for (const std::string &a : args) // "" is a word too: handlers see it and refuse it by name
 		out += " [" + a + "]";
-	}
 	return control::ok(out + "\n");
 }
 

@@ -225,6 +225,9 @@ ParseResult parse_proposal(std::string_view text, const Proposer &source)
 	} catch (const json::parse_error &e) {
 		out.error = "not JSON: byte " + std::to_string(e.byte) + ": " + e.what();
 		return out;
+	} catch (const json::exception &e) { // a number too large for a double (out_of_range)
+		out.error = std::string("not JSON: ") + e.what();
+		return out;
 	}
 	try {
 		out.proposal = read_proposal(j, source);

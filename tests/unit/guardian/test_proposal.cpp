@@ -40,6 +40,13 @@ void expect_error(const std::string &json, const std::string &field, const std::
 	EXPECT_NE(r.error.find(phrase), std::string::npos) << json << " -> " << r.error;
 }
 
+// Found by fuzzing: a number past a double's range threw out of parse_proposal and ended tripath.
+TEST(GuardianProposal, NumberOutOfRangeIsAnError)
+{
+	expect_error("444444.4444e0888", "", "not JSON: [json.exception.out_of_range.406]");
+	expect_error(R"({"kind":"set_meter","tenant":"acme","path":"fast","pps":1e999})", "", "not JSON: ");
+}
+
 TEST(GuardianProposal, ErrorsNameTheField)
 {
 	expect_error(R"({"kind":"move_rule",)", "", "not JSON: byte");
