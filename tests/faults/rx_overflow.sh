@@ -54,7 +54,7 @@ unaccounted=$(( burst_sent - rx - missed ))
 [ "$unaccounted" -lt 0 ] && unaccounted=0
 echo "   lost before tripath's socket (the veth wire): $unaccounted"
 [ "$unaccounted" -le $(( burst_sent / 10 )) ] || fail "rx $rx + missed $missed: $unaccounted of $burst_sent lost uncounted"
-recovered_ms=$(wait_ok 5000 path_a_ok) || fail "path A after the burst"
+recovered_ms=$(wait_ok 15000 path_a_ok) || fail "path A after the burst"
 balance_closes final
 result "fault=rx_overflow rx_desc=64 sent=$burst_sent delivered=$rx counted=imissed:$imissed,xsk_rx_ring_full:$ring_full,rx_nombuf:$nombuf,kernel_ring_full:$ring_full_a" \
 	"unaccounted=$unaccounted recovered=self recovered_ms=$recovered_ms"

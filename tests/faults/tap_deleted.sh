@@ -35,7 +35,7 @@ balance_closes after-delete
 
 echo "== the TAP made again (tools/lab.sh up): does path A come back by itself?"
 "$lab" up >/dev/null
-self_ms=$(wait_ok 5000 path_a_ok) && self=yes || self=no
+self_ms=$(wait_ok 15000 path_a_ok) && self=yes || self=no
 echo "   path A by itself: $self"
 grep -q "made again" "$log" && echo "   tripath logged: $(grep -m1 'made again' "$log")"
 [ "$self" = yes ] || fail "path A did not come back after the TAP was made again"
