@@ -13,8 +13,6 @@ using control::CommandResult;
 using control::fail;
 using control::ok;
 
-namespace {
-
 // A port named by its config name or its ethdev id.
 const pipeline::PortInfo *find_port(const Runtime &rt, const std::string &word, size_t &index)
 {
@@ -25,6 +23,8 @@ const pipeline::PortInfo *find_port(const Runtime &rt, const std::string &word, 
 	return nullptr;
 }
 
+namespace {
+
 std::string port_names(const Runtime &rt)
 {
 	std::string names;
@@ -33,12 +33,12 @@ std::string port_names(const Runtime &rt)
 	return names;
 }
 
+} // namespace
+
 CommandResult no_such_port(const Runtime &rt, const std::string &word)
 {
 	return fail("error: no port '" + word + "' (ports: " + port_names(rt) + ")\n");
 }
-
-} // namespace
 
 std::string format_port_info(const pipeline::PortInfo &p)
 {

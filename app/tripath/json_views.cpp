@@ -290,13 +290,15 @@ CommandResult audit_records(Runtime &rt, const std::string &count)
 template <typename View>
 CommandResult per_port(const Runtime &rt, const std::string &which, View view)
 {
+	if (which != "all") {
+		size_t i;
+		const pipeline::PortInfo *p = find_port(rt, which, i);
+		return p ? answer(view(*p)) : no_such_port(rt, which);
+	}
 	json out = json::array();
 	for (const pipeline::PortInfo &p : rt.dp->ports())
-		if (which == "all" || p.name == which || std::to_string(p.port_id) == which)
-			out.push_back(view(p));
-	if (out.empty())
-		return control::fail("error: no port '" + which + "'\n");
-	return answer(which == "all" ? out : out[0]);
+		out.push_back(view(p));
+	return answer(out);
 }
 
 } // namespace

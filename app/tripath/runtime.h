@@ -77,6 +77,10 @@ void adopt_operator_change(Runtime &rt);
 // Formatting shared by the shell, the control socket, SIGUSR1 and the totals at exit.
 std::string format_port_stats(Runtime &rt, size_t port_index);
 std::string format_port_info(const pipeline::PortInfo &p);
+// A port named by its config name or its ethdev id (index set when found), and the error that
+// lists the ports when none is.
+const pipeline::PortInfo *find_port(const Runtime &rt, const std::string &word, size_t &index);
+control::CommandResult no_such_port(const Runtime &rt, const std::string &word);
 std::string format_path_stats(const pipeline::LcoreCounters &c);
 std::string format_lcores(const Runtime &rt);
 std::string format_totals(Runtime &rt);

@@ -111,17 +111,6 @@ CommandResult fwd_stats_json(const Runtime &rt)
 	return ok(json{{"ports", ports}, {"paths", paths}, {"worker_drops", drops}}.dump(2) + "\n");
 }
 
-// A port named by its config name or its ethdev id; null when none is.
-const pipeline::PortInfo *port_named(const Runtime &rt, const std::string &word)
-{
-	for (const pipeline::PortInfo &p : rt.dp->ports())
-		if (p.name == word || std::to_string(p.port_id) == word)
-			return &p;
-	return nullptr;
-}
-
-CommandResult no_port(const std::string &word) { return fail("error: no port '" + word + "' (show port info all lists them)\n"); }
-
 // name -> value of a port's extended statistics; false with `error` if the PMD has none.
 bool read_xstats(uint16_t port_id, std::vector<std::pair<std::string, uint64_t>> &out, std::string &error)
 {
@@ -166,7 +155,7 @@ CommandResult show_xstats(const Runtime &rt, const std::string &which, bool as_j
 		all.push_back({{"port_id", p.port_id}, {"name", p.name}, {"xstats", stats}});
 	}
 	if (!any)
-		return no_port(which);
+		return no_such_port(rt, which);
 	if (as_json)
 		return ok((which == "all" ? all : all[0]).dump(2) + "\n");
 	return ok(out);
@@ -219,9 +208,10 @@ void register_testpmd_commands(Runtime &rt)
 {
 	control::CommandRegistry &r = rt.registry;
 	r.add("show port info <port>", "port", "driver, MAC, link and queues of one port (name or id)", [&rt](const Args &a) {
-		const pipeline::PortInfo *p = port_named(rt, a[0]);
+		size_t i;
+		const pipeline::PortInfo *p = find_port(rt, a[0], i);
 		if (p == nullptr)
-			return no_port(a[0]);
+			return no_such_port(rt, a[0]);
 		return ok(format_port_info(*p));
 	});
 	r.add("show port xstats all", "port", "every port's extended (PMD) statistics",
