@@ -1,5 +1,7 @@
 #include "crypto.h"
 
+#include <algorithm>
+
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -32,6 +34,8 @@ const Hashers &hashers()
 struct Contexts {
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
 	EVP_MAC_CTX *mac = hashers().mac ? EVP_MAC_CTX_new(hashers().mac) : nullptr;
+	std::vector<uint8_t> mac_key; // the key `mac` holds: the same key again re-inits without a digest fetch
+	bool keyed = false;
 	~Contexts()
 	{
 		EVP_MD_CTX_free(md);
@@ -65,10 +69,18 @@ Digest hmac_sha256(std::span<const uint8_t> key, std::string_view data)
 	EVP_MAC_CTX *ctx = contexts().mac;
 	OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, const_cast<char *>("SHA256"), 0),
 			       OSSL_PARAM_construct_end()};
-	if (ctx == nullptr || EVP_MAC_init(ctx, key.data(), key.size(), params) != 1 ||
+	Contexts &c = contexts();
+	bool same_key = c.keyed && std::equal(key.begin(), key.end(), c.mac_key.begin(), c.mac_key.end());
+	bool init = ctx != nullptr && (same_key ? EVP_MAC_init(ctx, nullptr, 0, nullptr) == 1
+					       : EVP_MAC_init(ctx, key.data(), key.size(), params) == 1);
+	c.keyed = init;
+	if (init && !same_key)
+		c.mac_key.assign(key.begin(), key.end());
+	if (!init ||
 	    EVP_MAC_update(ctx, reinterpret_cast<const unsigned char *>(data.data()), data.size()) != 1 ||
 	    EVP_MAC_final(ctx, out.data(), &len, out.size()) != 1) {
 		unsigned int n = 0; // the slow way
+		c.keyed = false;
 		HMAC(EVP_sha256(), key.data(), int(key.size()), reinterpret_cast<const unsigned char *>(data.data()), data.size(),
 		     out.data(), &n);
 	}
