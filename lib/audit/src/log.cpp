@@ -45,7 +45,7 @@ bool AuditLog::fail(std::string message, std::string &error)
 	return false;
 }
 
-uint64_t AuditLog::write_record(Record record, std::string &error)
+uint64_t AuditLog::chain_record(Record record, std::string &error)
 {
 	if (closed_ || broken_) {
 		fail(closed_ ? "log is closed" : "log refuses appends after a failed write or fsync", error);
@@ -55,30 +55,56 @@ uint64_t AuditLog::write_record(Record record, std::string &error)
 	record.time_ns = wall_now();
 	record.prev = last_hash_;
 	std::string canonical = canonical_bytes(record);
-	std::string line = record_line(canonical, key_.record_mac(canonical));
-	if (line.size() > kMaxLineBytes) {
-		fail("record of " + std::to_string(line.size()) + " bytes is larger than " + std::to_string(kMaxLineBytes),
+	std::string mac = key_.record_mac(canonical);
+	if (canonical.size() + mac.size() + 11 > kMaxLineBytes) { // record_line adds 11 bytes around the MAC
+		fail("record of " + std::to_string(record_line(canonical, mac).size()) + " bytes is larger than " +
+			     std::to_string(kMaxLineBytes),
 		     error);
 		return 0;
 	}
-	line += '\n';
-	if (!write_all(fd_, line)) {
+	if (pending_.empty()) {
+		file_seq_ = last_seq_;
+		file_hash_ = last_hash_;
+		pending_since_ns_ = steady_now();
+	}
+	pending_.append(record_line(canonical, mac)).push_back('\n');
+	pending_records_++;
+	last_seq_ = record.seq;
+	last_hash_ = crypto::to_hex(crypto::sha256(canonical));
+	return record.seq;
+}
+
+bool AuditLog::write_pending(std::string &error)
+{
+	if (pending_.empty())
+		return true;
+	if (!write_all(fd_, pending_)) {
 		int saved = errno;
 		// A partial line would sit in the middle of the log; cut it or stop appending.
 		if (ftruncate(fd_, off_t(file_size_)) != 0)
 			broken_ = true;
-		fail(std::string("cannot write record: ") + std::strerror(saved), error);
-		return 0;
+		last_seq_ = file_seq_; // the unwritten records never were: the chain goes on from the file
+		last_hash_ = file_hash_;
+		pending_.clear();
+		pending_records_ = 0;
+		return fail(std::string("cannot write record: ") + std::strerror(saved), error);
 	}
-	last_seq_ = record.seq;
-	last_hash_ = crypto::to_hex(crypto::sha256(canonical));
-	file_size_ += line.size();
-	stats_.appends++;
-	stats_.bytes += line.size();
-	if (unsynced_records_++ == 0)
-		oldest_unsynced_ns_ = steady_now();
-	records_since_checkpoint_++;
-	return record.seq;
+	file_size_ += pending_.size();
+	stats_.appends += pending_records_;
+	stats_.bytes += pending_.size();
+	if (unsynced_records_ == 0)
+		oldest_unsynced_ns_ = pending_since_ns_;
+	unsynced_records_ += pending_records_;
+	records_since_checkpoint_ += pending_records_;
+	pending_.clear();
+	pending_records_ = 0;
+	return true;
+}
+
+uint64_t AuditLog::write_record(Record record, std::string &error)
+{
+	uint64_t seq = chain_record(std::move(record), error);
+	return seq != 0 && write_pending(error) ? seq : 0;
 }
 
 bool AuditLog::sync(bool durable, std::string &error)
@@ -167,12 +193,41 @@ uint64_t AuditLog::append(Record record, std::string &error)
 	return seq;
 }
 
+uint64_t AuditLog::append_deferred(Record record, std::string &error)
+{
+	if (record.kind != RecordKind::decision || record.proposer == kLogProposer) {
+		fail("append takes decision records from policy, operator or client:<id> only", error);
+		return 0;
+	}
+	if (std::string why = check_fields(record); !why.empty()) {
+		fail(why, error);
+		return 0;
+	}
+	uint64_t seq = chain_record(std::move(record), error);
+	if (seq != 0 && pending_.size() >= kMaxDeferredBytes && !flush(error))
+		return 0;
+	return seq;
+}
+
+bool AuditLog::flush(std::string &error)
+{
+	if (pending_.empty())
+		return true;
+	if (!write_pending(error))
+		return false;
+	if (sync_due() && !sync(true, error))
+		return false;
+	return maybe_checkpoint(error);
+}
+
 bool AuditLog::tick(std::string &error)
 {
 	if (closed_)
 		return true;
 	if (broken_)
 		return fail("log refuses appends after a failed write or fsync", error);
+	if (!write_pending(error))
+		return false;
 	if (sync_due() && !sync(true, error))
 		return false;
 	return maybe_checkpoint(error);
@@ -183,7 +238,7 @@ bool AuditLog::close(std::string &error)
 	if (closed_)
 		return true;
 	// A failed open has nothing of ours to finish; a broken log cannot vouch for its end.
-	bool ok = !ready_ || (broken_ ? fail("closed after a failed write or fsync; the last records may be missing", error)
+	bool ok = !ready_ || (broken_ || !write_pending(error) ? fail("closed after a failed write or fsync; the last records may be missing", error)
 				      : checkpoint("close", error) && sync(true, error));
 	closed_ = true;
 	if (fd_ >= 0)

@@ -1,5 +1,7 @@
 // The writer: chain and HMAC on every record, checkpoints, fsync policies, the head file, and
 // what open accepts and refuses.
+#include <csignal>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <gtest/gtest.h>
@@ -264,6 +266,69 @@ TEST(AuditLog, OpenRefusesALogItCannotContinueSafely)
 	write_file(f.log, log_text);
 
 	EXPECT_TRUE(AuditLog::open(f.log, f.key, quiet_options(), error)) << error;
+}
+
+
+TEST(AuditLog, DeferredRecordsAreWrittenTogetherAndChainLikeAppendedOnes)
+{
+	ScratchDir dir;
+	LogFixture f{dir.path("log"), dir.path("key"), 0};
+	std::string error;
+	auto log = AuditLog::open(f.log, f.key, quiet_options(), error);
+	ASSERT_TRUE(log) << error;
+	const size_t lines_before = read_lines(f.log).size();
+	for (uint64_t i = 1; i <= 5; i++)
+		EXPECT_EQ(log->append_deferred(decision(i), error), i + 1) << error;
+	EXPECT_TRUE(log->has_deferred());
+	EXPECT_EQ(read_lines(f.log).size(), lines_before); // nothing written yet
+	ASSERT_TRUE(log->flush(error)) << error;
+	EXPECT_FALSE(log->has_deferred());
+	EXPECT_EQ(read_lines(f.log).size(), lines_before + 5);
+	EXPECT_EQ(log->append_deferred(decision(6), error), 7u);
+	EXPECT_EQ(log->append(decision(7), error), 8u) << error; // writes the deferred one first, in order
+	EXPECT_EQ(read_lines(f.log).size(), lines_before + 7);
+	EXPECT_EQ(log->append_deferred(decision(8), error), 9u);
+	ASSERT_TRUE(log->close(error)) << error; // a close writes what was deferred
+	VerifyReport report;
+	std::vector<Seen> seen = read_back(f, &report);
+	EXPECT_TRUE(report.ok()) << describe(report);
+	ASSERT_EQ(seen.size(), 10u); // open, 8 decisions, close
+	for (uint64_t i = 1; i <= 8; i++)
+		EXPECT_EQ(seen[i].record.proposal, decision(i).proposal);
+}
+
+TEST(AuditLog, AFailedWriteOfDeferredRecordsRollsTheChainBackToTheFile)
+{
+	ScratchDir dir;
+	LogFixture f{dir.path("log"), dir.path("key"), 0};
+	std::string error;
+	auto log = AuditLog::open(f.log, f.key, quiet_options(), error);
+	ASSERT_TRUE(log) << error;
+	ASSERT_EQ(log->append(decision(1), error), 2u) << error;
+	const uint64_t size = std::filesystem::file_size(f.log);
+	for (uint64_t i = 2; i <= 4; i++)
+		EXPECT_EQ(log->append_deferred(decision(i), error), i + 1) << error;
+	// The file may not grow: the write of the deferred lines fails (EFBIG), as on a full disk.
+	auto old_handler = signal(SIGXFSZ, SIG_IGN);
+	rlimit old_limit;
+	getrlimit(RLIMIT_FSIZE, &old_limit);
+	rlimit limit = old_limit;
+	limit.rlim_cur = size;
+	setrlimit(RLIMIT_FSIZE, &limit);
+	bool flushed = log->flush(error);
+	setrlimit(RLIMIT_FSIZE, &old_limit);
+	signal(SIGXFSZ, old_handler);
+	EXPECT_FALSE(flushed);
+	EXPECT_NE(error.find("cannot write record"), std::string::npos) << error;
+	EXPECT_EQ(log->last_seq(), 2u); // the lost records never were: the next one follows the file
+	EXPECT_EQ(std::filesystem::file_size(f.log), size);
+	EXPECT_EQ(log->append(decision(5), error), 3u) << error;
+	ASSERT_TRUE(log->close(error)) << error;
+	VerifyReport report;
+	std::vector<Seen> seen = read_back(f, &report);
+	EXPECT_TRUE(report.ok()) << describe(report);
+	ASSERT_EQ(seen.size(), 4u);
+	EXPECT_EQ(seen[2].record.proposal, decision(5).proposal);
 }
 
 } // namespace

@@ -16,6 +16,8 @@ namespace tripath::audit {
 
 class HeadWriter;
 
+inline constexpr size_t kMaxDeferredBytes = 256 * 1024; // deferred lines beyond this are written at once
+
 enum class FsyncMode {
 	always,   // fdatasync the log and the head after every record
 	every_n,  // ... after every N records
@@ -78,6 +80,16 @@ public:
 	// failure). After a failed write the log refuses further appends.
 	uint64_t append(Record record, std::string &error);
 
+	// The same record, chained and MACed now but kept in memory until flush() (or the next
+	// append, tick or close) writes every deferred line with one write(): a caller that
+	// answers many proposals in one round records them with one syscall. The caller must flush
+	// before it answers or applies anything those records decide; a change is never deferred.
+	uint64_t append_deferred(Record record, std::string &error);
+	// Writes the deferred records, then syncs and checkpoints as append would have. False (and
+	// the deferred records are lost, the chain rolled back to the file's end) on a failed write.
+	bool flush(std::string &error);
+	bool has_deferred() const { return !pending_.empty(); }
+
 	// Interval fsync and time-based checkpoints when no record arrives; call from the loop.
 	bool tick(std::string &error);
 
@@ -96,6 +108,8 @@ private:
 	friend class LogOpener;
 
 	uint64_t write_record(Record record, std::string &error);
+	uint64_t chain_record(Record record, std::string &error); // onto pending_, written by write_pending
+	bool write_pending(std::string &error);
 	bool checkpoint(std::string_view trigger, std::string &error);
 	bool sync(bool durable, std::string &error);
 	bool maybe_checkpoint(std::string &error);
@@ -121,6 +135,11 @@ private:
 	uint64_t oldest_unsynced_ns_ = 0; // steady clock
 	uint64_t records_since_checkpoint_ = 0;
 	uint64_t last_checkpoint_ns_ = 0; // steady clock
+	std::string pending_;             // deferred lines, chained, not yet written
+	uint64_t pending_records_ = 0;
+	uint64_t pending_since_ns_ = 0;   // steady clock: the oldest deferred record
+	uint64_t file_seq_ = 0;           // last seq and hash on file when pending_ began: a failed write returns there
+	std::string file_hash_;
 	bool broken_ = false;
 	bool closed_ = false;
 	bool ready_ = false; // open finished; only then does close write its checkpoint
