@@ -13,6 +13,20 @@ namespace tripath::control {
 
 namespace {
 
+uint64_t monotonic_ns()
+{
+	timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return uint64_t(ts.tv_sec) * 1000000000ull + uint64_t(ts.tv_nsec);
+}
+
+// "whoami" alone on the line, without splitting every line into words.
+bool is_whoami(std::string_view line)
+{
+	size_t at = line.find("whoami");
+	return at != std::string_view::npos && split_words(line) == std::vector<std::string>{"whoami"};
+}
+
 uint64_t monotonic_ms()
 {
 	timespec ts;
@@ -108,9 +122,14 @@ void SocketServer::say_and_close(Client &c, const std::string &text)
 	c.closing = true;
 }
 
-void SocketServer::serve(Client &c, const CommandRegistry &registry, unsigned &executed, unsigned max_commands, uint64_t now)
+bool SocketServer::out_of_round(unsigned executed, const ServeRound &round) const
 {
-	char buf[2048];
+	return executed >= round.max_commands || (round.budget_ns && executed > 0 && monotonic_ns() - round_started_ns_ >= round.budget_ns);
+}
+
+void SocketServer::serve(Client &c, const CommandRegistry &registry, unsigned &executed, const ServeRound &round, uint64_t now)
+{
+	char buf[16384];
 	while (c.in.size() < kMaxBuffered) {
 		ssize_t n = recv(c.fd, buf, sizeof(buf), MSG_DONTWAIT);
 		if (n > 0) {
@@ -122,26 +141,42 @@ void SocketServer::serve(Client &c, const CommandRegistry &registry, unsigned &e
 			c.closing = true; // peer done: answer what is complete, then close
 		break;
 	}
+	const size_t answered_from = c.out.size();
+	unsigned ran = 0;
 	size_t nl;
-	while (executed < max_commands && c.out.size() < kMaxPendingOutput && (nl = c.in.find('\n')) != std::string::npos) {
-		std::string line = c.in.substr(0, nl);
-		c.in.erase(0, nl + 1);
+	while (!out_of_round(executed, round) && c.out.size() < kMaxPendingOutput &&
+	       (nl = c.in.find('\n', c.in_at)) != std::string::npos) {
+		std::string_view line(c.in.data() + c.in_at, nl - c.in_at);
+		c.in_at = nl + 1;
+		if (executed == 0 && round.before_commands)
+			round.before_commands();
 		CommandResult r;
-		if (nl > kMaxLine)
+		if (line.size() > kMaxLine)
 			r = fail("error: command line longer than " + std::to_string(kMaxLine) + " bytes\n");
 		else if (line.find('\0') != std::string::npos) // echoed back, a NUL would end the answer's frame early
 			r = fail("error: command line contains a NUL byte\n");
-		else if (split_words(line) == std::vector<std::string>{"whoami"})
+		else if (is_whoami(line))
 			r = ok(describe_peer(c.peer, access_)); // the connection's identity, not the registry's
 		else
 			r = registry.execute(line, Caller{c.peer.role, true, c.peer.uid, c.peer.gid,
 							  std::vector<uint32_t>(c.peer.groups.begin(), c.peer.groups.end())});
 		executed++;
+		ran++;
 		c.out += r.output;
 		c.out += '\0';
 		c.out += r.status == Status::error ? kStatusError : kStatusOk;
 		if (r.status == Status::quit)
 			c.closing = true;
+	}
+	c.in.erase(0, c.in_at); // once per poll: a flood's lines are not moved up one by one
+	c.in_at = 0;
+	if (ran > 0 && round.before_answers && !round.before_answers()) {
+		c.out.resize(answered_from);
+		for (unsigned i = 0; i < ran; i++) {
+			c.out += "error: answer withheld: the audit log failed to record this round (guardian status); FAILSAFE in force\n";
+			c.out += '\0';
+			c.out += kStatusError;
+		}
 	}
 	bool partial = !c.in.empty() && c.in.find('\n') == std::string::npos;
 	if (partial && c.in.size() > kMaxLine) {
@@ -199,7 +234,9 @@ void SocketServer::admit(int fd, uint64_t now)
 		close(idle->fd);
 		clients_.erase(clients_.begin() + (idle - clients_.data()));
 	}
-	Client c{fd, {}, {}, false, {}, now, 0};
+	Client c;
+	c.fd = fd;
+	c.active_ms = now;
 	if (!identify_peer(fd, access_, c.peer)) {
 		static const char unknown[] = "error: the kernel gave no credentials for this client\n\0" "1";
 		(void)!send(fd, unknown, sizeof(unknown) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -211,14 +248,24 @@ void SocketServer::admit(int fd, uint64_t now)
 
 unsigned SocketServer::poll(const CommandRegistry &registry, unsigned max_commands)
 {
+	ServeRound round;
+	round.max_commands = max_commands;
+	return poll(registry, round);
+}
+
+unsigned SocketServer::poll(const CommandRegistry &registry, const ServeRound &round)
+{
+	pending_ = false;
 	if (listen_fd_ < 0)
 		return 0;
 	const uint64_t now = now_ms_ ? now_ms_() : monotonic_ms();
+	if (round.budget_ns)
+		round_started_ns_ = monotonic_ns();
 	for (int fd; (fd = accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0;)
 		admit(fd, now);
 	unsigned executed = 0;
 	for (size_t i = 0; i < clients_.size(); i++)
-		serve(clients_[(first_ + i) % clients_.size()], registry, executed, max_commands, now);
+		serve(clients_[(first_ + i) % clients_.size()], registry, executed, round, now);
 	first_ = clients_.empty() ? 0 : (first_ + 1) % clients_.size();
 	for (auto it = clients_.begin(); it != clients_.end();) {
 		// A client that hung up is closed once every line it sent has been answered.
@@ -229,6 +276,8 @@ unsigned SocketServer::poll(const CommandRegistry &registry, unsigned max_comman
 			++it;
 		}
 	}
+	for (const Client &c : clients_)
+		pending_ = pending_ || (c.out.size() < kMaxPendingOutput && c.in.find('\n') != std::string::npos);
 	return executed;
 }
 

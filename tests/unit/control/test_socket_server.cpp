@@ -270,3 +270,59 @@ TEST_F(SocketServerTest, AClientThatNeverReadsItsAnswersIsClosed)
 	close(fd);
 	close(other);
 }
+
+TEST(SocketServerBudget, LinesLeftByARoundArePendingAndTheHooksRunOnce)
+{
+	const std::string path = "/tmp/tripath-test-round-" + std::to_string(getpid()) + ".sock";
+	CommandRegistry registry;
+	registry.add("echo <word>", "test", "echo", [](const Args &a) { return ok(a[0] + "\n"); });
+	SocketServer server;
+	std::string error;
+	ASSERT_TRUE(server.open(path, error)) << error;
+	int fd = dial(path);
+	const char req[] = "echo a\necho b\necho c\n";
+	ASSERT_EQ(send(fd, req, sizeof(req) - 1, 0), ssize_t(sizeof(req) - 1));
+	unsigned lowered = 0, answered = 0;
+	ServeRound round;
+	round.max_commands = 2;
+	round.before_commands = [&] { lowered++; };
+	round.before_answers = [&] { return ++answered > 0; };
+	unsigned first = 0;
+	for (int i = 0; i < 1000 && first == 0; i++, usleep(100))
+		first = server.poll(registry, round);
+	EXPECT_EQ(first, 2u);
+	EXPECT_TRUE(server.has_pending()); // "echo c" was read and waits: the caller polls again soon
+	EXPECT_EQ(server.poll(registry, round), 1u);
+	EXPECT_FALSE(server.has_pending());
+	EXPECT_EQ(server.poll(registry, round), 0u);
+	EXPECT_EQ(lowered, 2u);  // once per round that ran a command, not per command
+	EXPECT_EQ(answered, 2u); // and never for a round with nothing to answer
+	for (const char *w : {"a\n", "b\n", "c\n"})
+		EXPECT_EQ(answer(fd), std::make_pair(std::string(w), kStatusOk));
+	close(fd);
+}
+
+TEST(SocketServerBudget, AnswersAreWithheldWhenTheirRecordFailed)
+{
+	const std::string path = "/tmp/tripath-test-withheld-" + std::to_string(getpid()) + ".sock";
+	CommandRegistry registry;
+	registry.add("echo <word>", "test", "echo", [](const Args &a) { return ok(a[0] + "\n"); });
+	SocketServer server;
+	std::string error;
+	ASSERT_TRUE(server.open(path, error)) << error;
+	int fd = dial(path);
+	const char req[] = "echo a\necho b\n";
+	ASSERT_EQ(send(fd, req, sizeof(req) - 1, 0), ssize_t(sizeof(req) - 1));
+	ServeRound round;
+	round.before_answers = [] { return false; };
+	unsigned ran = 0;
+	for (int i = 0; i < 1000 && ran < 2; i++, usleep(100))
+		ran += server.poll(registry, round);
+	EXPECT_EQ(ran, 2u);
+	for (int i = 0; i < 2; i++) { // one error per command: the framing holds
+		auto [text, status] = answer(fd);
+		EXPECT_EQ(status, kStatusError);
+		EXPECT_NE(text.find("answer withheld: the audit log failed"), std::string::npos) << text;
+	}
+	close(fd);
+}

@@ -26,6 +26,16 @@ inline constexpr uint64_t kPartialLineMs = 5000;  // a line begun and not ended 
 inline constexpr uint64_t kStuckOutputMs = 30000; // answers unread this long: the client is closed
 inline constexpr size_t kMaxClients = 16;         // the 17th evicts the one idle longest
 
+// What one poll may do, and what its caller does around it.
+struct ServeRound {
+	unsigned max_commands = kMaxCommandsPerPoll;
+	uint64_t budget_ns = 0;                // 0: no time limit; else no command starts after this long
+	std::function<void()> before_commands; // once, before the round's first command (the caller lowers its priority)
+	// Before a client's answers of this round are sent: false withholds them (each becomes an
+	// error), as when the audit log failed to record what they answer.
+	std::function<bool()> before_answers;
+};
+
 class SocketServer {
 public:
 	SocketServer() = default;
@@ -39,6 +49,9 @@ public:
 	// Accept, read and answer what is ready, at most `max_commands` commands (the clients take
 	// turns starting); never blocks. Returns commands executed.
 	unsigned poll(const CommandRegistry &registry, unsigned max_commands = kMaxCommandsPerPoll);
+	unsigned poll(const CommandRegistry &registry, const ServeRound &round);
+	// Complete command lines already read and left for the next poll (the round's limit ran out).
+	bool has_pending() const { return pending_; }
 	const std::string &path() const { return path_; }
 	// Milliseconds of a monotonic clock; tests set their own.
 	void set_clock(std::function<uint64_t()> now_ms) { now_ms_ = std::move(now_ms); }
@@ -54,13 +67,15 @@ private:
 	struct Client {
 		int fd = -1;
 		std::string in;
+		size_t in_at = 0;              // bytes of `in` already run (erased once per poll, not per line)
 		std::string out;
 		bool closing = false;
 		Peer peer;                     // who it is (SO_PEERCRED at accept) and its role
 		uint64_t active_ms = 0;        // last byte in or answer out
 		uint64_t partial_since_ms = 0; // 0: no unfinished line
 	};
-	void serve(Client &c, const CommandRegistry &registry, unsigned &executed, unsigned max_commands, uint64_t now);
+	void serve(Client &c, const CommandRegistry &registry, unsigned &executed, const ServeRound &round, uint64_t now);
+	bool out_of_round(unsigned executed, const ServeRound &round) const;
 	void admit(int fd, uint64_t now);
 	static void flush(Client &c);
 	static void say_and_close(Client &c, const std::string &text);
@@ -70,6 +85,8 @@ private:
 	std::string path_;
 	std::vector<Client> clients_;
 	size_t first_ = 0;                 // the client served first at the next poll (round robin)
+	bool pending_ = false;             // see has_pending
+	uint64_t round_started_ns_ = 0;
 	std::function<uint64_t()> now_ms_;
 	Counters counters_;
 };
