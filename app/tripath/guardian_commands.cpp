@@ -68,6 +68,7 @@ CommandResult audit_verify(Runtime &rt)
 	GuardianRuntime &g = *rt.guardian;
 	if (!g.log())
 		return fail("error: audit verify: no audit log (config section audit:)\n");
+	g.flush_deferred();
 	audit::Key key;
 	std::string error;
 	if (!audit::load_key(g.audit_key(), key, error))
@@ -91,6 +92,7 @@ CommandResult audit_tail(Runtime &rt, const std::string &count)
 	GuardianRuntime &g = *rt.guardian;
 	if (!g.log())
 		return fail("error: audit tail: no audit log (config section audit:)\n");
+	g.flush_deferred();
 	char *end = nullptr;
 	unsigned long n = std::strtoul(count.c_str(), &end, 10);
 	if (count.empty() || *end != '\0' || n == 0 || n > 10000)

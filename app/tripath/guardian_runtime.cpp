@@ -90,7 +90,8 @@ uint64_t GuardianRuntime::now_ns() const
 std::string GuardianRuntime::audit_path() const { return log_ ? log_->path() : std::string(); }
 
 bool GuardianRuntime::record_and_apply(audit::Record record, const std::optional<guardian::Change> &change,
-				       uint64_t received_tsc, std::string &error, const std::function<void()> &commit)
+				       uint64_t received_tsc, std::string &error, const std::function<void()> &commit,
+				       bool may_defer)
 {
 	StagedTables staged;
 	if (change) {
@@ -114,7 +115,7 @@ bool GuardianRuntime::record_and_apply(audit::Record record, const std::optional
 	}
 	if (log_) {
 		std::string audit_error;
-		if (log_->append(std::move(record), audit_error) == 0) {
+		if (append(std::move(record), may_defer && !staged.rules && !staged.tenants, audit_error) == 0) {
 			audit_failed(audit_error);
 			error = "audit log: " + audit_error + "; nothing applied, FAILSAFE in force"; // the error names the file
 			return false;
@@ -126,6 +127,39 @@ bool GuardianRuntime::record_and_apply(audit::Record record, const std::optional
 	}
 	commit();
 	return true;
+}
+
+uint64_t GuardianRuntime::append(audit::Record record, bool may_defer, std::string &error)
+{
+	return round_ && may_defer ? log_->append_deferred(std::move(record), error) : log_->append(std::move(record), error);
+}
+
+void GuardianRuntime::begin_round()
+{
+	round_ = true;
+	failures_answered_ = audit_failures_;
+}
+
+void GuardianRuntime::flush_deferred()
+{
+	std::string error;
+	if (log_ && log_->has_deferred() && !log_->flush(error))
+		audit_failed(error);
+}
+
+// A failure since the last answers were released may have taken deferred records with it.
+bool GuardianRuntime::before_answers()
+{
+	flush_deferred();
+	bool ok = audit_failures_ == failures_answered_;
+	failures_answered_ = audit_failures_;
+	return ok;
+}
+
+void GuardianRuntime::end_round()
+{
+	flush_deferred();
+	round_ = false;
 }
 
 // The log refused a record: nothing may change unrecorded, so FAILSAFE (the config's static
@@ -167,7 +201,7 @@ Submitted GuardianRuntime::submit(std::string_view json, const guardian::Propose
 	r.reason = std::string(guardian::reason_name(guardian::Reason::invalid));
 	r.observed["detail"] = pr.error.substr(0, 256);
 	std::string audit_error;
-	if (log_ && log_->append(std::move(r), audit_error) == 0)
+	if (log_ && append(std::move(r), true, audit_error) == 0)
 		audit_failed(audit_error);
 	return {false, "error: guardian propose: " + pr.error + "\n"};
 }
@@ -179,7 +213,7 @@ Submitted GuardianRuntime::submit(const guardian::Proposal &proposal, uint64_t r
 	Decision d = guardian_.decide(proposal, observed_, now);
 	std::string error;
 	bool done = record_and_apply(guardian::make_record(d, observed_), d.change, received_tsc, error,
-				     [&] { guardian_.commit(d, now); });
+				     [&] { guardian_.commit(d, now); }, d.verdict == guardian::Verdict::reject && !d.change);
 	if (!done)
 		return {false, "error: guardian: " + std::string(guardian::verdict_name(d.verdict)) + " not applied: " + error + "\n"};
 	poll(); // a flood keeps the control loop in the socket: look at earlier publishes between proposals
@@ -437,6 +471,20 @@ void guardian_housekeeping(Runtime &rt)
 {
 	if (rt.guardian)
 		rt.guardian->housekeeping();
+}
+
+void guardian_begin_round(Runtime &rt)
+{
+	if (rt.guardian)
+		rt.guardian->begin_round();
+}
+
+bool guardian_before_answers(Runtime &rt) { return !rt.guardian || rt.guardian->before_answers(); }
+
+void guardian_end_round(Runtime &rt)
+{
+	if (rt.guardian)
+		rt.guardian->end_round();
 }
 
 void stop_guardian(Runtime &rt)

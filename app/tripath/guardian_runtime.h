@@ -45,6 +45,14 @@ public:
 	Submitted exit_failsafe();
 	std::string set_autonomy(config::Autonomy level, bool &ok);
 
+	// A round of serving control clients: records that decide no change (rejects) are kept and
+	// written with one write() by before_answers, which the socket calls before it sends any
+	// answer; a change's record is written at once, with those before it, before it is published.
+	void begin_round();
+	bool before_answers(); // false: an audit write of the round failed (FAILSAFE): withhold the answers
+	void end_round();
+	void flush_deferred(); // the deferred records on file (audit verify and tail read the file)
+
 	void poll();         // applied tokens
 	void housekeeping(); // SLO sample, canary, policy window, audit tick
 
@@ -71,8 +79,10 @@ private:
 	// Audit `record`, then (if it carries one) publish `change` and `commit` it. An audit failure
 	// enters FAILSAFE (static profile published unaudited: the safe state) and returns false.
 	bool record_and_apply(audit::Record record, const std::optional<guardian::Change> &change,
-			      uint64_t received_tsc, std::string &error, const std::function<void()> &commit);
+			      uint64_t received_tsc, std::string &error, const std::function<void()> &commit,
+			      bool may_defer = false); // a reject's record, in a round: written before the answers
 	void audit_failed(const std::string &why);
+	uint64_t append(audit::Record record, bool may_defer, std::string &error); // 0: not recorded
 	void run_action(guardian::Action &action);
 	void run_policy();
 	uint64_t now_ns() const;
@@ -93,6 +103,8 @@ private:
 	uint64_t audit_failures_ = 0;
 	uint64_t proposals_ = 0, policy_proposals_ = 0, applied_ = 0, publish_failures_ = 0;
 	std::string last_audit_error_;
+	bool round_ = false;                    // serving clients: rejects' records may be deferred
+	uint64_t failures_answered_ = 0;        // audit_failures_ when answers were last released
 };
 
 } // namespace tripath::app

@@ -122,7 +122,8 @@ void run_cmdline_file(Runtime &rt, const std::string &path)
 
 std::string default_socket_path(const config::Config &cfg) { return "/run/tripath/" + cfg.eal.file_prefix + ".sock"; }
 
-// The control lcore's loop: TAP I/O every round; shell, socket and timers about every ms.
+// The control lcore's loop: TAP I/O every round; shell, socket and timers about every ms (the
+// socket every round while it holds unserved lines).
 void control_loop(Runtime &rt, const Options &o, Shell *shell, control::SocketServer &sock)
 {
 	const config::LcoreConfig *self = nullptr;
@@ -133,6 +134,10 @@ void control_loop(Runtime &rt, const Options &o, Shell *shell, control::SocketSe
 	pipeline::LcoreCounters &c = const_cast<pipeline::LcoreCounters &>(rt.dp->lcore_counters(rte_lcore_id()));
 	const uint64_t hz = rte_get_tsc_hz();
 	const ServePriority control_priority;
+	// A round serves clients for at most ~100 us (one command may overrun it), then forwarding's
+	// TAP I/O and timers run before the next: a flood is handled in short slices, not a burst.
+	constexpr uint64_t kServeBudgetNs = 100'000;
+	constexpr unsigned kServeMaxCommands = 256;
 	uint64_t next_housekeeping = 0, next_stats = rte_rdtsc() + o.stats_period * hz, next_link_watch = 0;
 	using pipeline::Stage;
 	auto stage = [&c](Stage s, uint64_t since, unsigned work) { return pipeline::stage_call(c.stages[unsigned(s)], since, rte_rdtsc(), work); };
@@ -152,19 +157,32 @@ void control_loop(Runtime &rt, const Options &o, Shell *shell, control::SocketSe
 		t = rte_rdtsc();
 		guardian_poll(rt);
 		t = stage(Stage::guardian, t, 0);
-		if (now >= next_housekeeping) {
-			next_housekeeping = now + hz / 1000;
-			if (shell != nullptr && !shell->poll())
-				rt.quit = true;
+		const bool housekeeping_due = now >= next_housekeeping;
+		// Clients about every ms, and every round while read lines wait that a round's budget left.
+		if (housekeeping_due || sock.has_pending()) {
 			unsigned commands;
 			{
 				ServePriority::Window serving(control_priority); // clients wait, neighbours less
-				commands = sock.poll(rt.registry);
-				if (rt.metrics_http)
+				control::ServeRound round;
+				round.max_commands = kServeMaxCommands;
+				round.budget_ns = kServeBudgetNs;
+				round.before_commands = [&serving] { serving.lower(); };
+				round.before_answers = [&rt] { return guardian_before_answers(rt); };
+				guardian_begin_round(rt);
+				commands = sock.poll(rt.registry, round);
+				guardian_end_round(rt);
+				if (housekeeping_due && rt.metrics_http) {
+					serving.lower();
 					commands += rt.metrics_http->poll([&rt] { return format_metrics(rt); }, now / (hz / 1000));
+				}
 			}
 			moved += commands;
 			t = stage(Stage::shell, t, commands);
+		}
+		if (housekeeping_due) {
+			next_housekeeping = now + hz / 1000;
+			if (shell != nullptr && !shell->poll())
+				rt.quit = true;
 			uint64_t housekeeping_from = t;
 			rt.dp->reclaim_retired();
 			log_bulk_events(rt);

@@ -10,6 +10,13 @@
 
 namespace tripath::app {
 
+struct Runtime;
+// A round of serving clients is also an audit round (guardian_runtime.cpp): the records of its
+// rejected proposals are written together, before the socket sends any answer they concern.
+void guardian_begin_round(Runtime &rt);
+bool guardian_before_answers(Runtime &rt); // false: the audit log failed; withhold the answers
+void guardian_end_round(Runtime &rt);
+
 class ServePriority {
 public:
 	static constexpr int kServeNice = 10;
@@ -22,11 +29,14 @@ public:
 		nice_ = getpriority(PRIO_PROCESS, id_t(tid_));
 		applies_ = policy == SCHED_OTHER && nice_ < kServeNice;
 	}
+	// Lowered at lower(), not at construction: a round with no command to run costs no syscall.
 	class Window {
 	public:
-		explicit Window(const ServePriority &p) : p_(p)
+		explicit Window(const ServePriority &p) : p_(p) {}
+		void lower()
 		{
-			lowered_ = p_.applies_ && setpriority(PRIO_PROCESS, id_t(p_.tid_), kServeNice) == 0;
+			if (!lowered_)
+				lowered_ = p_.applies_ && setpriority(PRIO_PROCESS, id_t(p_.tid_), kServeNice) == 0;
 		}
 		~Window()
 		{
