@@ -166,6 +166,7 @@ void control_loop(Runtime &rt, const Options &o, Shell *shell, control::SocketSe
 				control::ServeRound round;
 				round.max_commands = kServeMaxCommands;
 				round.budget_ns = kServeBudgetNs;
+				round.accept = housekeeping_due; // newcomers wait at most a ms, as before
 				round.before_commands = [&serving] { serving.lower(); };
 				round.before_answers = [&rt] { return guardian_before_answers(rt); };
 				guardian_begin_round(rt);

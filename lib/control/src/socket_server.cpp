@@ -261,7 +261,7 @@ unsigned SocketServer::poll(const CommandRegistry &registry, const ServeRound &r
 	const uint64_t now = now_ms_ ? now_ms_() : monotonic_ms();
 	if (round.budget_ns)
 		round_started_ns_ = monotonic_ns();
-	for (int fd; (fd = accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0;)
+	for (int fd; round.accept && (fd = accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0;)
 		admit(fd, now);
 	unsigned executed = 0;
 	for (size_t i = 0; i < clients_.size(); i++)

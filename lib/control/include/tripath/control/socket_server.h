@@ -30,6 +30,7 @@ inline constexpr size_t kMaxClients = 16;         // the 17th evicts the one idl
 struct ServeRound {
 	unsigned max_commands = kMaxCommandsPerPoll;
 	uint64_t budget_ns = 0;                // 0: no time limit; else no command starts after this long
+	bool accept = true;                    // take new connections (a round that only goes on with read lines need not)
 	std::function<void()> before_commands; // once, before the round's first command (the caller lowers its priority)
 	// Before a client's answers of this round are sent: false withholds them (each becomes an
 	// error), as when the audit log failed to record what they answer.
