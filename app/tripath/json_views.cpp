@@ -74,6 +74,8 @@ json path_stats(const pipeline::LcoreCounters &c)
 		{"paths", paths},
 		{"unmatched", c.unmatched},
 		{"fallback_to_kernel", c.fallback_to_kernel},
+		{"flow_cache_hits", c.flow_cache_hits},
+		{"flow_cache_misses", c.flow_cache_misses},
 		{"demoted", c.demoted},
 		{"answer_rx_packets", c.answer_rx_packets},
 		{"answer_tx_packets", c.answer_tx_packets},

@@ -83,11 +83,13 @@ bool start_eal(const config::Config &cfg)
 
 bool start_ports(Runtime &rt, std::vector<pipeline::PortInfo> &ports)
 {
-	rt.pool = rte_pktmbuf_pool_create("tripath_mbufs", drivers::mbufs_needed(rt.cfg), 256, 0,
-					  RTE_MBUF_DEFAULT_BUF_SIZE, int(rte_socket_id()));
+	rt.pool = rte_pktmbuf_pool_create_by_ops("tripath_mbufs", drivers::mbufs_needed(rt.cfg), 256, 0,
+						 RTE_MBUF_DEFAULT_BUF_SIZE, int(rte_socket_id()),
+						 rt.cfg.eal.mbuf_pool_ops.c_str());
 	if (rt.pool == nullptr) {
-		std::fprintf(stderr, "tripath: cannot create the mbuf pool (%u mbufs): %s; raise eal.memory_mb\n",
-			     drivers::mbufs_needed(rt.cfg), rte_strerror(rte_errno));
+		std::fprintf(stderr, "%s: cannot create the mbuf pool (%u mbufs, eal.mbuf_pool_ops %s): %s; raise eal.memory_mb\n",
+			     rt.cfg.eal.loc.str().c_str(), drivers::mbufs_needed(rt.cfg), rt.cfg.eal.mbuf_pool_ops.c_str(),
+			     rte_strerror(rte_errno));
 		return false;
 	}
 	for (const config::PortConfig &pc : rt.cfg.ports) {

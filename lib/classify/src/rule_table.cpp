@@ -154,6 +154,19 @@ std::unique_ptr<RuleTable> RuleTable::build(const config::Config &cfg)
 		if (empty)
 			t->default_rule_ = uint32_t(cfg.rules.size() - 1);
 	}
+	static std::atomic<uint32_t> generations{0};
+	do
+		t->generation_ = generations.fetch_add(1) + 1;
+	while (t->generation_ == 0); // 0 marks an empty cache entry
+	for (const config::RuleConfig &r : cfg.rules)
+		if (r.match.frame_size) {
+			t->frame_bounds_.push_back(std::min<uint32_t>(r.match.frame_size->lo, UINT16_MAX));
+			t->frame_bounds_.push_back(std::min<uint32_t>(r.match.frame_size->hi + 1, UINT16_MAX + 1));
+		}
+	std::sort(t->frame_bounds_.begin(), t->frame_bounds_.end());
+	t->frame_bounds_.erase(std::unique(t->frame_bounds_.begin(), t->frame_bounds_.end()), t->frame_bounds_.end());
+	if (t->frame_bounds_.size() > UINT16_MAX)
+		throw std::runtime_error("too many distinct frame_size bounds: " + std::to_string(t->frame_bounds_.size()));
 	std::vector<bool> taken(cfg.rules.size());
 	t->buckets4_ = PrefixBuckets::build(cfg, 4, taken);
 	t->buckets6_ = PrefixBuckets::build(cfg, 6, taken);

@@ -59,12 +59,15 @@ constexpr const char *hugepage_words[] = {"auto", "on", "off", "true", "false"};
 constexpr HugepageMode hugepage_modes[] = {HugepageMode::automatic, HugepageMode::on,
 					   HugepageMode::off, HugepageMode::on, HugepageMode::off};
 
+// Lock-free mempool drivers only: workers take no locks (DPDK's "stack" spins).
+constexpr const char *mbuf_pool_ops_names[] = {"lf_stack", "ring_mp_mc"};
+
 } // namespace
 
 EalConfig read_eal(const Field &f)
 {
 	MapReader m(
-		f, {"lcores", "main_lcore", "memory_mb", "hugepages", "file_prefix", "extra_args"});
+		f, {"lcores", "main_lcore", "memory_mb", "hugepages", "file_prefix", "extra_args", "mbuf_pool_ops"});
 	EalConfig eal;
 	eal.loc = f.loc;
 	eal.lcores = read_lcore_set(m.need("lcores"));
@@ -83,6 +86,8 @@ EalConfig read_eal(const Field &f)
 		eal.file_prefix = read_name(*v, 64);
 	if (auto v = m.get("extra_args"))
 		eal.extra_args = read_string_list(*v);
+	if (auto v = m.get("mbuf_pool_ops"))
+		eal.mbuf_pool_ops = mbuf_pool_ops_names[read_choice(*v, mbuf_pool_ops_names)];
 	return eal;
 }
 

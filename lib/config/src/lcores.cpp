@@ -78,7 +78,7 @@ struct Claims {
 
 LcoreConfig read_lcore(const Field &f, const Config &cfg, Claims &claims)
 {
-	MapReader m(f, {"id", "role", "poll", "idle"});
+	MapReader m(f, {"id", "role", "poll", "idle", "flow_cache"});
 	LcoreConfig lc;
 	lc.loc = f.loc;
 	Field id = m.need("id");
@@ -116,6 +116,14 @@ LcoreConfig read_lcore(const Field &f, const Config &cfg, Claims &claims)
 		       " polls no queue (give it a poll list)");
 	if (auto v = m.get("idle"))
 		lc.idle = read_idle(*v);
+	if (auto v = m.get("flow_cache")) {
+		if (lc.role != LcoreRole::worker)
+			v->fail("only worker lcores classify packets, so only they have a flow_cache (this lcore's role is " +
+				std::string(lcore_role_name(lc.role)) + ")");
+		lc.flow_cache = uint32_t(read_uint(*v, 0, 1u << 20));
+		if (lc.flow_cache != 0)
+			lc.flow_cache = read_pow2(*v, 64, 1u << 20);
+	}
 	return lc;
 }
 

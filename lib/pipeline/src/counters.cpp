@@ -106,6 +106,8 @@ void accumulate(LcoreCounters &sum, const LcoreCounters &one)
 	sum.fallback_to_kernel += read_counter(one.fallback_to_kernel);
 	sum.demoted += read_counter(one.demoted);
 	sum.unmatched += read_counter(one.unmatched);
+	sum.flow_cache_hits += read_counter(one.flow_cache_hits);
+	sum.flow_cache_misses += read_counter(one.flow_cache_misses);
 	sum.tap_tx_packets += read_counter(one.tap_tx_packets);
 	sum.tap_rx_packets += read_counter(one.tap_rx_packets);
 	sum.wire_tx_packets += read_counter(one.wire_tx_packets);

@@ -126,7 +126,13 @@ unsigned poll_queue(WorkerContext &w, const PollQueue &pq, StageCounters &rxs, u
 	now = stage_done(stage(Stage::parse), now, rte_rdtsc(), n);
 
 	Verdict verdicts[kBurst];
-	rules.lookup_burst(keys, verdicts, n_parsed);
+	if (n_parsed) {
+		unsigned misses = w.flow_cache->lookup_burst(rules, keys, verdicts, n_parsed);
+		if (w.flow_cache->entries()) {
+			bump(c.flow_cache_hits, n_parsed - misses);
+			bump(c.flow_cache_misses, misses);
+		}
+	}
 	const uint32_t default_rule = rules.default_rule();
 	if (w.sketches[0] != nullptr)
 		sample_flows(w, keys, verdicts, parsed, n_parsed);

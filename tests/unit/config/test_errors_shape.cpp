@@ -204,6 +204,17 @@ lcores:
 )", "t.yaml:5:27", "above the default sleep_max_us (500)"));
 	EXPECT_TRUE(fails_at(R"(
 ports: [{ name: p, driver: ring }]
+lcores: [{ id: 0, role: control }, { id: 1, role: worker, poll: [{ port: p, queue: 0 }], flow_cache: 1000 }]
+)", "t.yaml:2:102", "lcores[1].flow_cache: expected a power of two 64..1048576, got '1000'"));
+	EXPECT_TRUE(fails_at(R"(
+ports: [{ name: p, driver: ring }]
+lcores: [{ id: 0, role: control, flow_cache: 64 }]
+)", "t.yaml:2:46", "only worker lcores classify packets, so only they have a flow_cache"));
+	EXPECT_TRUE(fails_at(R"(
+eal: { lcores: "0-1", mbuf_pool_ops: stack }
+)", "t.yaml:1:38", "eal.mbuf_pool_ops"));
+	EXPECT_TRUE(fails_at(R"(
+ports: [{ name: p, driver: ring }]
 lcores:
   - id: 0
     role: control

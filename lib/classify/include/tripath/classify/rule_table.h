@@ -4,6 +4,7 @@
 // workers, published under RCU, never edited in place.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -48,6 +49,19 @@ public:
 	size_t bucket_rules() const { return bucket_rules_; } // held by prefix buckets, not rte_acl
 	// The last rule when it has no match (the config's default), else kNoRule.
 	uint32_t default_rule() const { return default_rule_; }
+	// Unique per built table (never 0), so a flow cache can tell whose verdicts it holds.
+	uint32_t generation() const { return generation_; }
+	// Lengths of the same class agree on every rule's frame_size (the flow cache's key).
+	uint16_t size_class(uint32_t frame_len) const
+	{
+		uint32_t len = frame_len < UINT16_MAX ? frame_len : UINT16_MAX;
+		if (frame_bounds_.size() > 8)
+			return uint16_t(std::upper_bound(frame_bounds_.begin(), frame_bounds_.end(), len) - frame_bounds_.begin());
+		uint16_t c = 0;
+		for (uint32_t b : frame_bounds_) // a handful in practice: a branch-free scan
+			c += len >= b;
+		return c;
+	}
 
 private:
 	RuleTable() = default;
@@ -62,6 +76,8 @@ private:
 	size_t acl_rules_ = 0;
 	size_t bucket_rules_ = 0;
 	uint32_t default_rule_ = kNoRule;
+	uint32_t generation_ = 0;
+	std::vector<uint32_t> frame_bounds_; // every frame_size range's lo and hi + 1, sorted, unique
 };
 
 } // namespace tripath::classify

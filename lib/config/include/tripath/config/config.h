@@ -43,6 +43,9 @@ struct EalConfig {
 	HugepageMode hugepages = HugepageMode::automatic;
 	std::string file_prefix = "tripath";
 	std::vector<std::string> extra_args;   // passed to rte_eal_init verbatim
+	// The mbuf pool's mempool driver. lf_stack (lock-free LIFO) hands out the mbufs freed
+	// last, still in cache; ring_mp_mc (DPDK's default) cycles through the whole pool.
+	std::string mbuf_pool_ops = "lf_stack";
 	SourceLoc loc;
 };
 
@@ -93,6 +96,7 @@ struct LcoreConfig {
 	LcoreRole role = LcoreRole::worker;
 	std::vector<PollEntry> poll;           // workers only
 	IdleBackoff idle;
+	uint32_t flow_cache = 8192;            // workers: exact-match verdict cache entries (0 = off)
 	SourceLoc loc;
 };
 

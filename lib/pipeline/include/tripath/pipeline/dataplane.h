@@ -17,6 +17,7 @@
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
 
+#include <tripath/classify/flow_cache.h>
 #include <tripath/classify/rule_table.h>
 #include <tripath/config/config.h>
 #include <tripath/pipeline/bulk_path.h>
@@ -101,6 +102,7 @@ struct WorkerContext {
 	std::array<telemetry::FlowSketch *, 3> sketches{};
 	uint32_t sample_every = 64;    // one packet in this many feeds its path's sketch
 	uint32_t sample_countdown = 1; // worker only: packets until the next sample (1 = the next)
+	std::unique_ptr<classify::FlowCache> flow_cache; // worker only (never null; may be off)
 };
 
 // Path A's TAP side, polled by the control lcore (TAP I/O makes syscalls; workers may not).
