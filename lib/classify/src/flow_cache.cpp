@@ -21,9 +21,9 @@ struct KeyWords {
 static_assert(sizeof(KeyWords) == sizeof(FlowCacheKey));
 static_assert(std::endian::native == std::endian::little, "the words mirror FlowCacheKey's little-endian layout");
 
-inline KeyWords key_words(const RuleTable &table, const packet::FlowKey &k)
+// Fills `kw` and returns its hash; inlined so the words go from registers to both.
+__attribute__((always_inline)) inline uint32_t key_words(const RuleTable &table, const packet::FlowKey &k, KeyWords &kw)
 {
-	KeyWords kw;
 	uint64_t s0, s1, d0, d1;
 	std::memcpy(&s0, k.src.data(), 8);
 	std::memcpy(&s1, k.src.data() + 8, 8);
@@ -32,26 +32,19 @@ inline KeyWords key_words(const RuleTable &table, const packet::FlowKey &k)
 	// A reused key may hold stale bytes past an IPv4 address, and non-IP keys any address.
 	const uint64_t lo_mask = k.ip_version == 6 ? ~0ull : k.ip_version == 4 ? 0xffffffffull : 0; // little-endian: first 4 bytes
 	const uint64_t hi_mask = k.ip_version == 6 ? ~0ull : 0;
-	kw.w[0] = s0 & lo_mask;
-	kw.w[1] = s1 & hi_mask;
-	kw.w[2] = d0 & lo_mask;
-	kw.w[3] = d1 & hi_mask;
 	const uint16_t vlan0 = k.vlan_count > 0 ? k.vlan_ids[0] : 0, vlan1 = k.vlan_count > 1 ? k.vlan_ids[1] : 0;
 	const uint8_t flags = uint8_t((k.l4_offset != 0 ? 1 : 0) | (k.vlan_count > 2 ? 2 : k.vlan_count) << 1);
-	kw.w[4] = uint64_t(k.src_port) | uint64_t(k.dst_port) << 16 | uint64_t(k.ether_type) << 32 | uint64_t(vlan0) << 48;
-	kw.w[5] = uint64_t(vlan1) | uint64_t(table.size_class(k.frame_len)) << 16 | uint64_t(k.ip_version) << 32 |
-		  uint64_t(k.proto) << 40 | uint64_t(k.dscp) << 48 | uint64_t(flags) << 56;
-	return kw;
-}
-
-inline uint32_t hash_words(const KeyWords &kw)
-{
-	// Two independent CRC chains, so their latencies overlap.
-	uint32_t a = rte_hash_crc_8byte(kw.w[0], 0), b = rte_hash_crc_8byte(kw.w[1], 0x9e3779b9);
-	a = rte_hash_crc_8byte(kw.w[2], a);
-	b = rte_hash_crc_8byte(kw.w[3], b);
-	a = rte_hash_crc_8byte(kw.w[4], a);
-	b = rte_hash_crc_8byte(kw.w[5], b);
+	const uint64_t w0 = s0 & lo_mask, w1 = s1 & hi_mask, w2 = d0 & lo_mask, w3 = d1 & hi_mask;
+	const uint64_t w4 = uint64_t(k.src_port) | uint64_t(k.dst_port) << 16 | uint64_t(k.ether_type) << 32 | uint64_t(vlan0) << 48;
+	const uint64_t w5 = uint64_t(vlan1) | uint64_t(table.size_class(k.frame_len)) << 16 | uint64_t(k.ip_version) << 32 |
+			    uint64_t(k.proto) << 40 | uint64_t(k.dscp) << 48 | uint64_t(flags) << 56;
+	kw.w[0] = w0, kw.w[1] = w1, kw.w[2] = w2, kw.w[3] = w3, kw.w[4] = w4, kw.w[5] = w5;
+	// Two independent CRC32C chains, so their latencies overlap.
+	uint32_t a = rte_hash_crc_8byte(w0, 0), b = rte_hash_crc_8byte(w1, 0x9e3779b9);
+	a = rte_hash_crc_8byte(w2, a);
+	b = rte_hash_crc_8byte(w3, b);
+	a = rte_hash_crc_8byte(w4, a);
+	b = rte_hash_crc_8byte(w5, b);
 	return a ^ (b * 0x9e3779b1u);
 }
 
@@ -67,7 +60,8 @@ inline bool same_key(const FlowCacheKey &entry, const KeyWords &kw)
 
 FlowCacheKey flow_cache_key(const RuleTable &table, const packet::FlowKey &k)
 {
-	KeyWords kw = key_words(table, k);
+	KeyWords kw;
+	key_words(table, k, kw);
 	FlowCacheKey c;
 	std::memcpy(&c, &kw, sizeof(c));
 	return c;
@@ -109,8 +103,7 @@ unsigned FlowCache::lookup_burst(const RuleTable &table, const packet::FlowKey *
 		unsigned misses = 0;
 		// Keys and bucket addresses first, prefetched, so the probes below find them in cache.
 		for (unsigned i = 0; i < count; i++) {
-			ck[i] = key_words(table, keys[base + i]);
-			uint32_t h = hash_words(ck[i]);
+			uint32_t h = key_words(table, keys[base + i], ck[i]);
 			bucket[i] = buckets_ + size_t(h & mask_) * kWays;
 			rte_prefetch0(bucket[i]);
 			rte_prefetch0(bucket[i] + 1);
