@@ -131,28 +131,34 @@ bool GuardianRuntime::record_and_apply(audit::Record record, const std::optional
 
 uint64_t GuardianRuntime::append(audit::Record record, bool may_defer, std::string &error)
 {
-	return round_ && may_defer ? log_->append_deferred(std::move(record), error) : log_->append(std::move(record), error);
+	const bool had_deferred = log_->has_deferred();
+	uint64_t seq = round_ && may_defer ? log_->append_deferred(std::move(record), error) : log_->append(std::move(record), error);
+	deferred_lost_ = deferred_lost_ || (seq == 0 && had_deferred);
+	return seq;
 }
 
 void GuardianRuntime::begin_round()
 {
 	round_ = true;
-	failures_answered_ = audit_failures_;
+	deferred_lost_ = false;
 }
 
 void GuardianRuntime::flush_deferred()
 {
 	std::string error;
-	if (log_ && log_->has_deferred() && !log_->flush(error))
+	if (log_ && log_->has_deferred() && !log_->flush(error)) {
+		deferred_lost_ = true;
 		audit_failed(error);
+	}
 }
 
-// A failure since the last answers were released may have taken deferred records with it.
+// An answer whose own record failed says so itself; answers whose deferred records went down
+// with a failed write do not, so they are withheld.
 bool GuardianRuntime::before_answers()
 {
 	flush_deferred();
-	bool ok = audit_failures_ == failures_answered_;
-	failures_answered_ = audit_failures_;
+	bool ok = !deferred_lost_;
+	deferred_lost_ = false;
 	return ok;
 }
 

@@ -49,7 +49,7 @@ public:
 	// written with one write() by before_answers, which the socket calls before it sends any
 	// answer; a change's record is written at once, with those before it, before it is published.
 	void begin_round();
-	bool before_answers(); // false: an audit write of the round failed (FAILSAFE): withhold the answers
+	bool before_answers(); // false: deferred records of the round were lost (FAILSAFE): withhold the answers
 	void end_round();
 	void flush_deferred(); // the deferred records on file (audit verify and tail read the file)
 
@@ -104,7 +104,7 @@ private:
 	uint64_t proposals_ = 0, policy_proposals_ = 0, applied_ = 0, publish_failures_ = 0;
 	std::string last_audit_error_;
 	bool round_ = false;                    // serving clients: rejects' records may be deferred
-	uint64_t failures_answered_ = 0;        // audit_failures_ when answers were last released
+	bool deferred_lost_ = false;            // a failed write took deferred records with it: withhold the answers
 };
 
 } // namespace tripath::app
