@@ -307,6 +307,7 @@ def config_yaml(a, rules):
         "  main_lcore: 0",
         f"  memory_mb: {a.memory_mb}",
         f"  hugepages: {a.hugepages}",
+        "  mbuf_pool_ops: lf_stack   # LIFO: refills get the mbufs freed last (doc/benchmarks.md)",
         f"  file_prefix: {a.file_prefix}",
         "ports:",
         "  - name: wire0",

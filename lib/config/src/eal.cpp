@@ -60,7 +60,7 @@ constexpr HugepageMode hugepage_modes[] = {HugepageMode::automatic, HugepageMode
 					   HugepageMode::off, HugepageMode::on, HugepageMode::off};
 
 // Lock-free mempool drivers only: workers take no locks (DPDK's "stack" spins).
-constexpr const char *mbuf_pool_ops_names[] = {"lf_stack", "ring_mp_mc"};
+constexpr const char *mbuf_pool_ops_names[] = {"ring_mp_mc", "lf_stack"};
 
 } // namespace
 

@@ -371,7 +371,7 @@ rules: [{ name: default, path: kernel }]
 TEST(ConfigLoad, FlowCacheAndMbufPoolOps)
 {
 	Config cfg = load(R"(
-eal: { lcores: "0-2", mbuf_pool_ops: ring_mp_mc }
+eal: { lcores: "0-2", mbuf_pool_ops: lf_stack }
 ports: [{ name: p, driver: ring, queues: 2 }]
 lcores:
   - { id: 0, role: control }
@@ -379,7 +379,7 @@ lcores:
   - { id: 2, role: worker, poll: [{ port: p, queue: 1 }], flow_cache: 0 }
 rules: [{ name: default, path: kernel }]
 )");
-	EXPECT_EQ(cfg.eal.mbuf_pool_ops, "ring_mp_mc");
+	EXPECT_EQ(cfg.eal.mbuf_pool_ops, "lf_stack");
 	EXPECT_EQ(cfg.lcores[1].flow_cache, 8192u) << "on by default";
 	EXPECT_EQ(cfg.lcores[2].flow_cache, 0u);
 	Config dflt = load(R"(
@@ -387,7 +387,7 @@ ports: [{ name: p, driver: ring }]
 lcores: [{ id: 0, role: control }, { id: 1, role: worker, poll: [{ port: p, queue: 0 }], flow_cache: 65536 }]
 rules: [{ name: default, path: kernel }]
 )");
-	EXPECT_EQ(dflt.eal.mbuf_pool_ops, "lf_stack");
+	EXPECT_EQ(dflt.eal.mbuf_pool_ops, "ring_mp_mc") << "DPDK's default unless asked";
 	EXPECT_EQ(dflt.lcores[1].flow_cache, 65536u);
 }
 

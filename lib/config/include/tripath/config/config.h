@@ -43,9 +43,10 @@ struct EalConfig {
 	HugepageMode hugepages = HugepageMode::automatic;
 	std::string file_prefix = "tripath";
 	std::vector<std::string> extra_args;   // passed to rte_eal_init verbatim
-	// The mbuf pool's mempool driver. lf_stack (lock-free LIFO) hands out the mbufs freed
-	// last, still in cache; ring_mp_mc (DPDK's default) cycles through the whole pool.
-	std::string mbuf_pool_ops = "lf_stack";
+	// The mbuf pool's mempool driver: ring_mp_mc (DPDK's default, FIFO) or lf_stack (lock-free
+	// LIFO: refills get the mbufs freed last, still in cache; faster in the classifier benchmark,
+	// but path A over af_xdp failed with it under --no-huge, cause not found: opt-in).
+	std::string mbuf_pool_ops = "ring_mp_mc";
 	SourceLoc loc;
 };
 
