@@ -173,16 +173,19 @@ bool AuditLog::maybe_checkpoint(std::string &error)
 	return true;
 }
 
+bool AuditLog::accepts(const Record &record, std::string &error)
+{
+	if (record.kind != RecordKind::decision || record.proposer == kLogProposer)
+		return fail("append takes decision records from policy, operator or client:<id> only", error);
+	if (std::string why = check_fields(record); !why.empty())
+		return fail(why, error);
+	return true;
+}
+
 uint64_t AuditLog::append(Record record, std::string &error)
 {
-	if (record.kind != RecordKind::decision || record.proposer == kLogProposer) {
-		fail("append takes decision records from policy, operator or client:<id> only", error);
+	if (!accepts(record, error))
 		return 0;
-	}
-	if (std::string why = check_fields(record); !why.empty()) {
-		fail(why, error);
-		return 0;
-	}
 	uint64_t seq = write_record(std::move(record), error);
 	if (seq == 0)
 		return 0;
@@ -195,14 +198,8 @@ uint64_t AuditLog::append(Record record, std::string &error)
 
 uint64_t AuditLog::append_deferred(Record record, std::string &error)
 {
-	if (record.kind != RecordKind::decision || record.proposer == kLogProposer) {
-		fail("append takes decision records from policy, operator or client:<id> only", error);
+	if (!accepts(record, error))
 		return 0;
-	}
-	if (std::string why = check_fields(record); !why.empty()) {
-		fail(why, error);
-		return 0;
-	}
 	uint64_t seq = chain_record(std::move(record), error);
 	if (seq != 0 && pending_.size() >= kMaxDeferredBytes && !flush(error))
 		return 0;

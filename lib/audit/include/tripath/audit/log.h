@@ -107,6 +107,7 @@ private:
 	AuditLog() = default;
 	friend class LogOpener;
 
+	bool accepts(const Record &record, std::string &error); // what append and append_deferred take
 	uint64_t write_record(Record record, std::string &error);
 	uint64_t chain_record(Record record, std::string &error); // onto pending_, written by write_pending
 	bool write_pending(std::string &error);
