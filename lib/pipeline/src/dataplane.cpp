@@ -94,7 +94,11 @@ void Dataplane::build()
 		w->lcore_id = lc.id;
 		w->qsbr_id = lc.id;
 		w->idle = lc.idle;
-		w->flow_cache = std::make_unique<classify::FlowCache>(lc.flow_cache, int(rte_lcore_to_socket_id(lc.id)));
+		try {
+			w->flow_cache = std::make_unique<classify::FlowCache>(lc.flow_cache, int(rte_lcore_to_socket_id(lc.id)));
+		} catch (const std::runtime_error &e) { // name the lcore whose flow_cache could not be had
+			throw std::runtime_error(lc.loc.str() + ": lcore " + std::to_string(lc.id) + ": " + e.what());
+		}
 		w->counters = &counters_[lc.id];
 		w->to_kernel = make_ring("tp_exc_" + std::to_string(lc.id), cfg_.paths.kernel.ring_size,
 					 RING_F_SP_ENQ | RING_F_SC_DEQ);
