@@ -62,6 +62,15 @@ int run_sink(const Options &o)
 	return 0;
 }
 
+// Before summarize_latency, which sorts rtt_ns: the lines keep completion order. Closes f.
+bool write_samples(FILE *f, const RunResult &r)
+{
+	bool ok = true;
+	for (size_t i = 0; i < r.rtt_ns.size() && i < r.done_ns.size() && ok; i++)
+		ok = std::fprintf(f, "%llu %llu\n", (unsigned long long)r.done_ns[i], (unsigned long long)r.rtt_ns[i]) > 0;
+	return std::fclose(f) == 0 && ok;
+}
+
 int run_client(const Options &o)
 {
 	bool bulk = o.workload == WorkloadClass::bulk;
@@ -82,6 +91,9 @@ int run_client(const Options &o)
 	FILE *json = nullptr;
 	if (!o.json_path.empty() && (json = std::fopen(o.json_path.c_str(), "w")) == nullptr)
 		return fail(2, "--json '" + o.json_path + "': " + std::strerror(errno));
+	FILE *samples = nullptr;
+	if (!o.samples_path.empty() && (samples = std::fopen(o.samples_path.c_str(), "w")) == nullptr)
+		return fail(2, "--samples '" + o.samples_path + "': " + std::strerror(errno));
 	HostInfo host = collect_host_info();
 
 	install_stop_handlers();
@@ -91,8 +103,12 @@ int run_client(const Options &o)
 	if (!ok) {
 		if (json != nullptr)
 			std::fclose(json);
+		if (samples != nullptr)
+			std::fclose(samples);
 		return fail(1, error);
 	}
+	if (samples != nullptr && !write_samples(samples, result))
+		return fail(1, "--samples '" + o.samples_path + "': write failed: " + std::strerror(errno));
 	LatencySummary latency = summarize_latency(result.rtt_ns);
 	if (json != nullptr) {
 		std::string text = envelope_json({o, result, latency, host, config_sha256});

@@ -158,6 +158,30 @@ TEST_F(BinaryTest, RpcWritesAParsableEnvelope)
 				     "metrics.interrupted=false"});
 }
 
+// --samples: one line per measured request, completion times in order, and the RTTs are the
+// envelope's (their count is metrics.rtt_samples).
+TEST_F(BinaryTest, SamplesListEveryMeasuredRequestInCompletionOrder)
+{
+	RpcResponder responder;
+	ASSERT_TRUE(responder.ok());
+	std::string samples = dir + "/rpc.samples";
+	int status = run({"rpc", "--target", responder.address(), "--fanout", "4", "--count", "200", "--warmup", "0.05",
+			 "--rate", "20000", "--samples", samples},
+		"rpc");
+	ASSERT_EQ(status, 0) << output("rpc", "err");
+	std::ifstream in(samples);
+	unsigned long long done = 0, rtt = 0, last_done = 0;
+	size_t lines = 0;
+	while (in >> done >> rtt) {
+		EXPECT_GE(done, last_done) << "line " << lines + 1;
+		EXPECT_GT(rtt, 0u) << "line " << lines + 1;
+		EXPECT_LT(rtt, done) << "line " << lines + 1;
+		last_done = done;
+		lines++;
+	}
+	EXPECT_EQ(lines, 200u);
+}
+
 TEST_F(BinaryTest, BadCommandLinesExitTwoNamingTheFlag)
 {
 	struct Case {
@@ -173,6 +197,7 @@ TEST_F(BinaryTest, BadCommandLinesExitTwoNamingTheFlag)
 		{{"bulk", "--target", "127.0.0.1:9", "--transfer", "1000"}, "--transfer '1000'"},
 		{{"rpc", "--target", "127.0.0.1:9", "--config-file", dir + "/missing.yaml"}, "--config-file"},
 		{{"rpc", "--target", "127.0.0.1:9", "--json", dir + "/no/such/dir.json"}, "--json"},
+		{{"rpc", "--target", "127.0.0.1:9", "--samples", dir + "/no/such/dir.txt"}, "--samples"},
 	};
 	for (size_t i = 0; i < cases.size(); i++) {
 		std::string name = "bad" + std::to_string(i);

@@ -91,6 +91,24 @@ TEST(Loopback, RpcEchoAnswersEveryRequest)
 	expect_plausible_latency(r, o.timeout_ms);
 }
 
+// 400 requests at 2,000/s in rounds of 4: 100 rounds 2 ms apart, so at least 99 periods pass.
+TEST(Loopback, RatePacesTheRounds)
+{
+	RpcResponder responder;
+	ASSERT_TRUE(responder.ok());
+	Options o = rpc_options(4, 400);
+	o.rate = 2000;
+	RunResult r;
+	std::string error;
+	std::atomic<bool> stop{false};
+	ASSERT_TRUE(run_udp(o, endpoints({responder.address()}), stop, r, error)) << error;
+	expect_accounted(r);
+	EXPECT_EQ(r.completed, 400u);
+	EXPECT_GE(r.elapsed_s, 99 * 0.002);
+	EXPECT_LE(r.rounds_behind, 100u);
+	expect_plausible_latency(r, o.timeout_ms);
+}
+
 TEST(Loopback, DroppedRequestsAreCountedAsTimeoutsExactly)
 {
 	RpcResponder responder(AF_INET, 10);  // every 10th request gets no answer

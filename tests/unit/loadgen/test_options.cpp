@@ -60,6 +60,15 @@ TEST(Options, Defaults)
 	EXPECT_DOUBLE_EQ(r.options.warmup_s, 1);
 	EXPECT_EQ(r.options.count, 0u);
 	EXPECT_EQ(r.options.timeout_ms, 1000u);
+	EXPECT_EQ(r.options.rate, 0u);
+}
+
+TEST(Options, RateAndSamples)
+{
+	ParseResult r = parse({"rpc", "--target", "h:1", "--fanout", "8", "--rate", "20000", "--samples", "s.txt"});
+	ASSERT_TRUE(r.error.empty()) << r.error;
+	EXPECT_EQ(r.options.rate, 20000u);
+	EXPECT_EQ(r.options.samples_path, "s.txt");
 }
 
 TEST(Options, CountAloneHasNoTimeLimit)
@@ -123,6 +132,8 @@ TEST(Options, ErrorsNameTheFlag)
 	expect_error({"sink"}, "needs --listen");
 	expect_error({"rpc", "--target", "h:1", "--fanout", "0"}, "--fanout '0'");
 	expect_error({"rpc", "--target", "h:1", "--fanout", "3x"}, "--fanout '3x'");
+	expect_error({"rpc", "--target", "h:1", "--rate", "0"}, "--rate '0'");
+	expect_error({"bulk", "--target", "h:1", "--transfer", "1M", "--rate", "10"}, "--rate does not apply");
 	expect_error({"rpc", "--target", "h:1", "--size", "abc"}, "--size 'abc'");
 	expect_error({"rpc", "--target", "h:1", "--duration", "0"}, "--duration '0'");
 	expect_error({"rpc", "--target", "h:1", "--duration", "-1"}, "--duration '-1'");

@@ -141,6 +141,7 @@ bool BulkRun::read_ack(Connection &c, RunResult &r)
 		r.completed++;
 		r.targets[c.target].completed++;
 		r.rtt_ns.push_back(now - c.started_ns);
+		r.done_ns.push_back(now);
 	}
 	c.state = Connection::State::idle;
 	return true;

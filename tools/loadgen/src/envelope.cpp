@@ -85,6 +85,11 @@ void write_parameters(JsonWriter &w, const Options &o)
 			w.null();
 		w.key("fanout");
 		w.value(o.fanout);
+		w.key("rate");                 // null: unpaced, each round starts when the last ends
+		if (o.rate != 0)
+			w.value(o.rate);
+		else
+			w.null();
 	}
 	if (o.workload == WorkloadClass::retrieval) {
 		w.key("response");
@@ -155,7 +160,7 @@ void write_metrics(JsonWriter &w, const Options &o, const RunResult &r, const La
 	w.key("rtt_method");
 	w.value("exact: every sample kept, nearest-rank percentiles, CLOCK_MONOTONIC send to (last) answer");
 	std::pair<const char *, uint64_t> counts[] = {{"requests", r.requests}, {"requests_completed", r.completed},
-		{"timeouts", r.timeouts}, {"abandoned", r.abandoned}, {"failed", r.failed}, {"late", r.late},
+		{"timeouts", r.timeouts}, {"abandoned", r.abandoned}, {"failed", r.failed}, {"late", r.late}, {"rounds_behind", r.rounds_behind},
 		{"duplicates", r.duplicates}, {"invalid", r.invalid}, {"refused", r.refused},
 		{"receive_errors", r.receive_errors}, {"reconnects", r.reconnects}};
 	for (auto [name, v] : counts) {

@@ -29,6 +29,7 @@ constexpr Flag kFlags[] = {
 	{"--listen", true, kSink},
 	{"--size", true, kRpc | kRetrieval},
 	{"--fanout", true, kRpc | kRetrieval},
+	{"--rate", true, kRpc | kRetrieval},
 	{"--response", true, kRetrieval},
 	{"--seed", true, kRetrieval},
 	{"--transfer", true, kBulk},
@@ -39,6 +40,7 @@ constexpr Flag kFlags[] = {
 	{"--timeout-ms", true, kClients},
 	{"--spin", false, kClients},
 	{"--json", true, kClients},
+	{"--samples", true, kClients},
 	{"--label", true, kClients},
 	{"--config-file", true, kClients},
 };
@@ -184,6 +186,8 @@ bool apply_flag(std::string_view name, std::string_view v, Options &o, std::stri
 		o.fanout = uint32_t(n);
 		return ok;
 	}
+	if (name == "--rate")
+		return parse_unsigned(name, v, 1, 100'000'000, o.rate, error);
 	if (name == "--response")
 		return parse_response_range(v, o, error);
 	if (name == "--seed")
@@ -217,6 +221,8 @@ bool apply_flag(std::string_view name, std::string_view v, Options &o, std::stri
 	}
 	if (name == "--json")
 		o.json_path = text;
+	else if (name == "--samples")
+		o.samples_path = text;
 	else if (name == "--label")
 		o.label = text;
 	else if (name == "--config-file")
@@ -342,18 +348,21 @@ ParseResult parse_options(const std::vector<std::string> &args)
 std::string usage()
 {
 	return R"(usage:
-  tripath-load rpc       --target ADDR:PORT[,ADDR:PORT...] [--size BYTES] [--fanout N] [COMMON]
-  tripath-load retrieval --target ADDR:PORT[,...] --response MIN-MAX [--seed N] [--size BYTES] [--fanout N] [COMMON]
+  tripath-load rpc       --target ADDR:PORT[,ADDR:PORT...] [--size BYTES] [--fanout N] [--rate R] [COMMON]
+  tripath-load retrieval --target ADDR:PORT[,...] --response MIN-MAX [--seed N] [--size BYTES] [--fanout N] [--rate R] [COMMON]
   tripath-load bulk      --target ADDR:PORT[,...] --transfer BYTES [--parallel N] [COMMON]
   tripath-load sink      --listen ADDR:PORT
 
 COMMON: [--duration S] [--warmup S] [--count N] [--timeout-ms T] [--spin]
-        [--json FILE] [--label TEXT] [--config-file FILE]
+        [--json FILE] [--samples FILE] [--label TEXT] [--config-file FILE]
 
 rpc        UDP echo RPCs. Each round sends --fanout requests back to back, spread round-robin
            over the targets, and waits until all are answered or --timeout-ms (default 1000)
            has passed (the missing ones count as timeouts). --size is the Ethernet frame
-           without FCS (default 64, 82 for IPv6; at most 1514).
+           without FCS (default 64, 82 for IPv6; at most 1514). --rate R paces the rounds on a
+           fixed schedule of R requests/s (R / fanout rounds/s); a round that ends past its
+           successor's start time lets it go at once, without catching up (counted as late
+           rounds). Without --rate the next round starts when the last one ends (saturating).
 retrieval  Like rpc, but each request asks for a response of MIN-MAX bytes (uniform, --seed,
            default 1; e.g. 1K-16K) that comes back in fragments; RTT is to the last one.
 bulk       TCP: --parallel connections (default 1), each repeating: 8-byte length, BYTES of
@@ -366,6 +375,8 @@ sink       The TCP server for bulk; runs until SIGINT/SIGTERM.
 --count N      stop after N measured requests (transfers for bulk)
 --spin         busy-poll the sockets instead of sleeping in poll()
 --json FILE    write the result envelope (schema tripath.loadgen/1)
+--samples FILE write every measured request as a line "COMPLETION_NS RTT_NS" (CLOCK_MONOTONIC,
+               the clock of every netns): to split one run into windows afterwards
 --label TEXT, --config-file FILE   recorded in the envelope (the file with its SHA-256)
 
 Exit status: 0 done (timeouts are results), 1 run-time failure, 2 bad command line.

@@ -1,6 +1,9 @@
 #include <cerrno>
 #include <cstring>
+#include <algorithm>
 #include <random>
+
+#include <time.h>
 
 #include <poll.h>
 #include <sys/socket.h>
@@ -53,6 +56,7 @@ public:
 
 private:
 	void round(uint32_t n, RunResult &r);
+	void sleep_until(uint64_t t_ns);
 	void send_requests(uint32_t n, RunResult &r);
 	void await_answers(RunResult &r);
 	void drain(size_t t, RunResult &r);
@@ -100,7 +104,18 @@ bool UdpRun::open(std::string &error)
 
 void UdpRun::run_window(uint64_t end_ns, uint64_t count, RunResult &r)
 {
+	// --rate: rounds start on a fixed schedule, so the offered load does not follow the RTT.
+	const uint64_t period_ns = options_.rate ? uint64_t(options_.fanout) * 1'000'000'000ull / options_.rate : 0;
+	uint64_t next_start = monotonic_ns();
 	while (!stop_.load(std::memory_order_relaxed)) {
+		if (period_ns) {
+			uint64_t now = monotonic_ns();
+			if (now < next_start)
+				sleep_until(next_start);
+			else if (now - next_start > period_ns / 4)
+				r.rounds_behind++;
+			next_start = std::max(next_start + period_ns, now); // late: go now, no catch-up burst
+		}
 		if (end_ns != 0 && monotonic_ns() >= end_ns)
 			break;
 		if (count != 0 && r.requests >= count)
@@ -112,6 +127,19 @@ void UdpRun::run_window(uint64_t end_ns, uint64_t count, RunResult &r)
 	}
 	if (stop_.load(std::memory_order_relaxed))
 		r.interrupted = true;
+}
+
+// Sleeps on the monotonic clock (the one monotonic_ns reads); --spin spins instead.
+void UdpRun::sleep_until(uint64_t t_ns)
+{
+	if (options_.spin) {
+		while (monotonic_ns() < t_ns && !stop_.load(std::memory_order_relaxed))
+			;
+		return;
+	}
+	timespec ts{time_t(t_ns / 1000000000ull), long(t_ns % 1000000000ull)};
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr) == EINTR && !stop_.load(std::memory_order_relaxed))
+		;
 }
 
 void UdpRun::round(uint32_t n, RunResult &r)
@@ -251,6 +279,7 @@ void UdpRun::on_datagram(const uint8_t *p, size_t len, uint64_t now, RunResult &
 	r.completed++;
 	r.targets[s.target].completed++;
 	r.rtt_ns.push_back(now - s.sent_ns);
+	r.done_ns.push_back(now);
 }
 
 RunResult blank_result(const std::vector<Endpoint> &targets, const std::vector<uint32_t> &payloads)

@@ -18,6 +18,7 @@ struct Options {
 	std::string listen;                // sink --listen
 	uint32_t frame_bytes = 0;          // --size; 0: smallest_request_frame() of each target
 	uint32_t fanout = 1;
+	uint64_t rate = 0;                 // --rate requests/s (rpc, retrieval); 0: unpaced
 	double duration_s = 10;            // 0: no time limit (only when --count is given alone)
 	double warmup_s = 1;
 	uint64_t count = 0;                // measured requests (transfers); 0: no limit
@@ -28,6 +29,7 @@ struct Options {
 	uint64_t transfer_bytes = 0;       // bulk
 	uint32_t parallel = 1;             // bulk connections
 	std::string json_path, label, config_file;
+	std::string samples_path;          // --samples: one "completion_ns rtt_ns" line per request
 	std::vector<std::string> command;  // argv exactly as typed, for the result envelope
 };
 

@@ -17,6 +17,7 @@ struct TargetCounters {
 
 struct RunResult {
 	std::vector<uint64_t> rtt_ns;      // one per completed request, in completion order
+	std::vector<uint64_t> done_ns;     // the completion time (CLOCK_MONOTONIC) of each rtt_ns entry
 	// requests == completed + timeouts + abandoned + failed
 	uint64_t requests = 0;             // issued in the window (transfers for bulk)
 	uint64_t completed = 0;
@@ -24,6 +25,7 @@ struct RunResult {
 	uint64_t abandoned = 0;            // still in flight when the run was stopped or the time ran out
 	uint64_t failed = 0;               // the send or the connection failed
 	uint64_t late = 0;                 // datagrams for a request of an earlier round
+	uint64_t rounds_behind = 0;        // --rate: rounds started after their scheduled time
 	uint64_t duplicates = 0;
 	uint64_t invalid = 0;              // not an RPC response, or a fragment count that disagrees
 	uint64_t refused = 0;              // ECONNREFUSED: ICMP port unreachable, nobody listening
