@@ -135,7 +135,7 @@ void control_loop(Runtime &rt, const Options &o, Shell *shell, control::SocketSe
 	pipeline::IdleBackoff backoff(self ? self->idle : config::IdleBackoff{});
 	pipeline::LcoreCounters &c = const_cast<pipeline::LcoreCounters &>(rt.dp->lcore_counters(rte_lcore_id()));
 	const uint64_t hz = rte_get_tsc_hz();
-	const ServePriority control_priority;
+	ServePriority control_priority;
 	// A round serves clients for at most ~100 us (one command may overrun it), then forwarding's
 	// TAP I/O and timers run before the next: a flood is handled in short slices, not a burst.
 	constexpr uint64_t kServeBudgetNs = 100'000;
@@ -163,8 +163,9 @@ void control_loop(Runtime &rt, const Options &o, Shell *shell, control::SocketSe
 		// Clients about every ms, and every round while read lines wait that a round's budget left.
 		if (housekeeping_due || sock.has_pending()) {
 			unsigned commands;
+			const uint64_t round_from = rte_rdtsc();
 			{
-				ServePriority::Window serving(control_priority); // clients wait, neighbours less
+				ServePriority::Window serving(control_priority); // clients take only idle CPU
 				control::ServeRound round;
 				round.max_commands = kServeMaxCommands;
 				round.budget_ns = kServeBudgetNs;
@@ -179,6 +180,8 @@ void control_loop(Runtime &rt, const Options &o, Shell *shell, control::SocketSe
 					commands += rt.metrics_http->poll([&rt] { return format_metrics(rt); }, now / (hz / 1000));
 				}
 			}
+			if (commands)
+				control_priority.round_took((rte_rdtsc() - round_from) * 1'000'000'000 / hz);
 			moved += commands;
 			t = stage(Stage::shell, t, commands);
 		}

@@ -1,8 +1,12 @@
-// While the control lcore serves control clients it runs at a lower CFS weight (nice +10): a
-// thread that wakes on its CPU (an agent, a load generator) preempts it sooner, so a flood of
-// commands or proposals delays them less. Not SCHED_IDLE: on a saturated CPU that would
-// starve the operator's own commands for seconds; at nice 10 they still get ~10% of it.
+// While the control lcore serves control clients it runs as SCHED_IDLE: a thread that wakes on
+// its CPU (an agent, a load generator) preempts it at once, so a flood of commands or proposals
+// takes only the CPU nobody else wants. SCHED_IDLE alone can starve clients for seconds on a
+// saturated CPU, so a round that was starved (it took longer than kStarvedNs of wall time) makes
+// the next one run at nice 10 instead, which still gets ~10% of a busy CPU: clients progress
+// at least every other round, neighbours still wake ahead of them.
 #pragma once
+
+#include <cstdint>
 
 #include <sched.h>
 #include <sys/resource.h>
@@ -19,29 +23,46 @@ void guardian_end_round(Runtime &rt);
 
 class ServePriority {
 public:
-	static constexpr int kServeNice = 10;
+	static constexpr int kFallbackNice = 10;
+	static constexpr uint64_t kStarvedNs = 10'000'000;
 
 	// Remembers the calling thread's nice value; a FIFO/RR thread (an operator's choice) is
-	// left as it is: nice does not apply to it.
+	// left as it is: neither SCHED_IDLE nor nice applies to it.
 	ServePriority() : tid_(gettid())
 	{
-		int policy = sched_getscheduler(0);
 		nice_ = getpriority(PRIO_PROCESS, id_t(tid_));
-		applies_ = policy == SCHED_OTHER && nice_ < kServeNice;
+		applies_ = sched_getscheduler(0) == SCHED_OTHER;
 	}
+	// The round just served took wall_ns: a starved round makes the next one run at nice 10.
+	void round_took(uint64_t wall_ns) { starved_ = wall_ns > kStarvedNs; }
+	bool starved() const { return starved_; }
+
 	// Lowered at lower(), not at construction: a round with no command to run costs no syscall.
 	class Window {
 	public:
 		explicit Window(const ServePriority &p) : p_(p) {}
 		void lower()
 		{
-			if (!lowered_)
-				lowered_ = p_.applies_ && setpriority(PRIO_PROCESS, id_t(p_.tid_), kServeNice) == 0;
+			if (lowered_ || !p_.applies_)
+				return;
+			if (p_.starved_) {
+				niced_ = p_.nice_ < kFallbackNice && setpriority(PRIO_PROCESS, id_t(p_.tid_), kFallbackNice) == 0;
+				lowered_ = niced_;
+			} else {
+				sched_param sp{};
+				lowered_ = sched_setscheduler(p_.tid_, SCHED_IDLE, &sp) == 0;
+			}
 		}
 		~Window()
 		{
-			if (lowered_)
+			if (!lowered_)
+				return;
+			if (niced_) {
 				setpriority(PRIO_PROCESS, id_t(p_.tid_), p_.nice_); // root: CAP_SYS_NICE allows going back
+			} else {
+				sched_param sp{};
+				sched_setscheduler(p_.tid_, SCHED_OTHER, &sp); // the nice value survives SCHED_IDLE
+			}
 		}
 		Window(const Window &) = delete;
 		Window &operator=(const Window &) = delete;
@@ -49,12 +70,14 @@ public:
 	private:
 		const ServePriority &p_;
 		bool lowered_ = false;
+		bool niced_ = false;
 	};
 
 private:
 	pid_t tid_;
 	int nice_ = 0;
 	bool applies_ = false;
+	bool starved_ = false;
 };
 
 } // namespace tripath::app
