@@ -181,7 +181,7 @@ void control_loop(Runtime &rt, const Options &o, Shell *shell, control::SocketSe
 				}
 			}
 			if (commands)
-				control_priority.round_took((rte_rdtsc() - round_from) * 1'000'000'000 / hz);
+				control_priority.round_took((rte_rdtsc() - round_from) / (hz / 1'000'000) * 1000); // no overflow in a long starvation
 			moved += commands;
 			t = stage(Stage::shell, t, commands);
 		}
