@@ -8,6 +8,7 @@
 #include <rte_prefetch.h>
 
 #include <tripath/classify/flow_cache.h>
+#include <tripath/packet/uninit_array.h>
 
 namespace tripath::classify {
 
@@ -97,8 +98,8 @@ unsigned FlowCache::lookup_burst(const RuleTable &table, const packet::FlowKey *
 		unsigned count = n - base < kMax ? n - base : kMax;
 		KeyWords ck[kMax];
 		FlowCacheEntry *bucket[kMax];
-		packet::FlowKey miss_keys[kMax];
-		Verdict miss_out[kMax];
+		packet::UninitArray<packet::FlowKey, kMax> miss_keys;
+		packet::UninitArray<Verdict, kMax> miss_out;
 		uint16_t miss_at[kMax];
 		unsigned misses = 0;
 		// Keys and bucket addresses first, prefetched, so the probes below find them in cache.

@@ -380,7 +380,7 @@ lcores:
 rules: [{ name: default, path: kernel }]
 )");
 	EXPECT_EQ(cfg.eal.mbuf_pool_ops, "lf_stack");
-	EXPECT_EQ(cfg.lcores[1].flow_cache, 8192u) << "on by default";
+	EXPECT_EQ(cfg.lcores[1].flow_cache, 32768u) << "on by default";
 	EXPECT_EQ(cfg.lcores[2].flow_cache, 0u);
 	Config dflt = load(R"(
 ports: [{ name: p, driver: ring }]

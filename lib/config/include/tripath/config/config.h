@@ -97,7 +97,7 @@ struct LcoreConfig {
 	LcoreRole role = LcoreRole::worker;
 	std::vector<PollEntry> poll;           // workers only
 	IdleBackoff idle;
-	uint32_t flow_cache = 8192;            // workers: exact-match verdict cache entries (0 = off)
+	uint32_t flow_cache = 32768;           // workers: exact-match verdict cache entries (0 = off)
 	SourceLoc loc;
 };
 
