@@ -85,15 +85,30 @@ FlowCache::FlowCache(uint32_t entries, int socket)
 
 FlowCache::~FlowCache() { rte_free(buckets_); }
 
-unsigned FlowCache::lookup_burst(const RuleTable &table, const packet::FlowKey *keys, Verdict *out, unsigned n)
+uint32_t FlowCache::tag_for(const RuleTable &table, const TenantResolver *tenants)
+{
+	const uint64_t epoch = tenants != nullptr ? tenants->epoch() : 0;
+	if (table.generation() != seen_generation_ || epoch != seen_epoch_) {
+		seen_generation_ = table.generation();
+		seen_epoch_ = epoch;
+		if (++tag_ == 0)
+			tag_ = 1;
+	}
+	return tag_;
+}
+
+unsigned FlowCache::lookup_burst(const RuleTable &table, const TenantResolver *tenants, const packet::FlowKey *keys,
+				 Verdict *out, unsigned n)
 {
 	if (buckets_ == nullptr) {
 		table.lookup_burst(keys, out, n);
+		if (tenants != nullptr)
+			tenants->resolve(keys, out, n);
 		return n;
 	}
 	unsigned total_misses = 0;
 	constexpr unsigned kMax = 64;
-	const uint32_t gen = table.generation();
+	const uint32_t gen = tag_for(table, tenants);
 	for (unsigned base = 0; base < n; base += kMax) {
 		unsigned count = n - base < kMax ? n - base : kMax;
 		KeyWords ck[kMax];
@@ -128,6 +143,8 @@ unsigned FlowCache::lookup_burst(const RuleTable &table, const packet::FlowKey *
 			continue;
 		total_misses += misses;
 		table.lookup_burst(miss_keys, miss_out, misses);
+		if (tenants != nullptr)
+			tenants->resolve(miss_keys, miss_out, misses);
 		for (unsigned j = 0; j < misses; j++) {
 			unsigned i = miss_at[j];
 			out[base + i] = miss_out[j];

@@ -147,8 +147,10 @@ unsigned poll_queue(WorkerContext &w, const PollQueue &pq, StageCounters &rxs, u
 	now = stage_done(stage(Stage::parse), now, rte_rdtsc(), n);
 
 	packet::UninitArray<Verdict, kBurst> verdicts;
+	const bool has_tenants = quotas.tenant_count() != 0;
 	if (n_parsed) {
-		unsigned misses = w.flow_cache->lookup_burst(rules, keys, verdicts, n_parsed);
+		// With tenants, each verdict comes back with its packet's tenant (cached with it).
+		unsigned misses = w.flow_cache->lookup_burst(rules, has_tenants ? &quotas : nullptr, keys, verdicts, n_parsed);
 		if (w.flow_cache->entries()) {
 			bump(c.flow_cache_hits, n_parsed - misses);
 			bump(c.flow_cache_misses, misses);
@@ -159,17 +161,18 @@ unsigned poll_queue(WorkerContext &w, const PollQueue &pq, StageCounters &rxs, u
 		sample_flows(w, keys, verdicts, parsed, n_parsed);
 	now = stage_done(stage(Stage::classify), now, rte_rdtsc(), n_parsed);
 
-	// Tenant (rule, else source prefix), then its meters: one clock read per burst.
+	// The tenant (rule, else source prefix: resolved with the verdict), then its meters: one
+	// clock read per burst.
 	uint16_t tenants[kBurst];
 	uint32_t bytes[kBurst];
 	quota::Outcome outcomes[kBurst];
-	const bool has_tenants = quotas.tenant_count() != 0;
 	if (!has_tenants) {
 		std::fill_n(outcomes, n_parsed, quota::Outcome::pass); // no tenants: nothing to look up or count
 	} else {
-		quotas.tenants_of(keys, verdicts, tenants, n_parsed);
-		for (unsigned i = 0; i < n_parsed; i++)
+		for (unsigned i = 0; i < n_parsed; i++) {
+			tenants[i] = verdicts[i].tenant;
 			bytes[i] = parsed[i]->pkt_len;
+		}
 		quotas.police(w.slot, tenants, verdicts, bytes, outcomes, n_parsed, now);
 	}
 	now = stage_done(stage(Stage::quota), now, rte_rdtsc(), n_parsed);

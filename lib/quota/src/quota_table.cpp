@@ -1,5 +1,6 @@
 // Building the quota table (meters, profiles, counters) and reading it back for display.
 #include <algorithm>
+#include <atomic>
 #include <new>
 #include <stdexcept>
 #include <string>
@@ -100,6 +101,8 @@ std::unique_ptr<QuotaTable> QuotaTable::build(const config::Config &cfg, unsigne
 		     std::equal(t->prefix_lists_.begin(), t->prefix_lists_.end(), previous->prefix_lists_.begin(),
 				previous->prefix_lists_.end(), same_prefixes);
 	t->prefixes_ = reuse ? previous->prefixes_ : std::make_shared<const SourcePrefixes>(cfg.tenants);
+	static std::atomic<uint64_t> epochs{0};
+	t->tenant_epoch_ = reuse ? previous->tenant_epoch_ : epochs.fetch_add(1) + 1; // 0: no resolver
 	t->n_slots_ = worker_slots;
 	t->build_meters(cfg);
 	return t;
@@ -173,6 +176,18 @@ void QuotaTable::tenants_of(const packet::FlowKey *keys, const classify::Verdict
 			    unsigned n) const
 {
 	prefixes_->lookup(keys, verdicts, tenant_out, n);
+}
+
+void QuotaTable::resolve(const packet::FlowKey *keys, classify::Verdict *out, unsigned n) const
+{
+	constexpr unsigned kChunk = 64;
+	uint16_t tenants[kChunk];
+	for (unsigned done = 0; done < n; done += kChunk) {
+		unsigned m = std::min(kChunk, n - done);
+		prefixes_->lookup(keys + done, out + done, tenants, m);
+		for (unsigned i = 0; i < m; i++)
+			out[done + i].tenant = tenants[i];
+	}
 }
 
 TenantStats QuotaTable::stats(uint16_t tenant) const

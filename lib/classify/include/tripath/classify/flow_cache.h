@@ -2,7 +2,8 @@
 // of its classifier): a flow's packets after the first skip rte_acl and the prefix buckets, so
 // cycles per packet stop growing with the rule count. Keyed on every field a rule can match,
 // with the frame length reduced to its class among the table's frame_size bounds; an entry
-// is valid only for the table generation that computed it, so a publish needs no flush.
+// is valid only under the table (and tenant prefixes) that computed it, so a publish needs no
+// flush.
 // One per worker, never shared: no locks, no atomics.
 #pragma once
 
@@ -33,10 +34,22 @@ static_assert(sizeof(FlowCacheKey) == 48);
 
 struct alignas(64) FlowCacheEntry {
 	FlowCacheKey key;
-	uint32_t generation; // 0: empty; else the RuleTable::generation() that computed `verdict`
+	uint32_t generation; // 0: empty; else the cache's tag (table and tenant epoch) when computed
 	Verdict verdict;
 };
 static_assert(sizeof(FlowCacheEntry) == 64);
+
+// Who a packet belongs to: its rule's tenant, else the owner of its source prefix. For a given
+// prefix table that is a function of the cache key, so the cache keeps it with the verdict and
+// a hit skips the prefix lookup (a DIR-24-8 probe that misses the CPU cache).
+class TenantResolver {
+public:
+	virtual ~TenantResolver() = default;
+	// Sets out[i].tenant for every key whose rule names none (any n).
+	virtual void resolve(const packet::FlowKey *keys, Verdict *out, unsigned n) const = 0;
+	// Differs whenever resolve() may answer differently for some key.
+	virtual uint64_t epoch() const = 0;
+};
 
 class FlowCache {
 public:
@@ -52,14 +65,27 @@ public:
 	FlowCache &operator=(const FlowCache &) = delete;
 
 	// Same contract as RuleTable::lookup_burst (any n); misses go to `table` in one call per
-	// 64 keys. Returns the misses (n when the cache is off).
-	unsigned lookup_burst(const RuleTable &table, const packet::FlowKey *keys, Verdict *out, unsigned n);
+	// 64 keys. With `tenants`, every out[i].tenant is the packet's tenant (resolved on a miss,
+	// remembered with the verdict). Returns the misses (n when the cache is off).
+	unsigned lookup_burst(const RuleTable &table, const TenantResolver *tenants, const packet::FlowKey *keys,
+			      Verdict *out, unsigned n);
+	unsigned lookup_burst(const RuleTable &table, const packet::FlowKey *keys, Verdict *out, unsigned n)
+	{
+		return lookup_burst(table, nullptr, keys, out, n);
+	}
 
 	uint32_t entries() const { return buckets_ ? (mask_ + 1) * kWays : 0; }
 
 private:
+	// The tag entries are valid under: renewed whenever the table or the resolver's epoch
+	// differs from the last lookup's, so a swap of either leaves every older entry unmatched.
+	uint32_t tag_for(const RuleTable &table, const TenantResolver *tenants);
+
 	FlowCacheEntry *buckets_ = nullptr; // (mask_ + 1) * kWays entries
 	uint32_t mask_ = 0;                 // bucket index mask
+	uint32_t tag_ = 0;                  // 0 is never valid: entries start zeroed
+	uint32_t seen_generation_ = 0;      // the table and epoch tag_ was issued for
+	uint64_t seen_epoch_ = 0;
 };
 
 // The canonical cache key of `k` for `table` (exposed for tests).

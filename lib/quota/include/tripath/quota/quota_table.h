@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include <tripath/classify/flow_cache.h>
 #include <tripath/classify/rule_table.h>
 #include <tripath/config/config.h>
 #include <tripath/packet/flow_key.h>
@@ -55,7 +56,7 @@ class SourcePrefixes;
 // Memory: IPv4 prefixes take a DIR-24-8 table (32 MB; 64 MB past 32,766 tenants or tbl8
 // groups), IPv6 ones an rte_lpm6 (64 MB), each only if that family has a prefix; per slot,
 // 48 bytes of meters and 32 of counters per (tenant, path).
-class QuotaTable {
+class QuotaTable final : public classify::TenantResolver {
 public:
 	// Needs EAL (prefix tables and meters live in DPDK memory). Throws std::runtime_error
 	// naming the tenant whose prefix or quota could not be set up, or a prefix two tenants claim.
@@ -71,6 +72,10 @@ public:
 	// longest prefix holding the source address (IPv4 or IPv6), else kNoTenant.
 	void tenants_of(const packet::FlowKey *keys, const classify::Verdict *verdicts, uint16_t *tenant_out,
 			unsigned n) const;
+	// The same answer written into out[i].tenant, for the workers' flow caches to keep.
+	void resolve(const packet::FlowKey *keys, classify::Verdict *out, unsigned n) const override;
+	// Shared by the tables that share prefix tables: a meter change keeps cached tenants.
+	uint64_t epoch() const override { return tenant_epoch_; }
 
 	// Worker of `slot` (its index among the workers, 0..worker_slots-1) only: it alone writes
 	// that slot's meters and counters. `bytes` is each frame's length (what bps quotas count),
@@ -106,6 +111,7 @@ private:
 	std::unique_ptr<detail::SlotState[]> slots_;   // by slot
 	unsigned n_slots_ = 0;
 	size_t n_meters_ = 0;
+	uint64_t tenant_epoch_ = 0;
 };
 
 } // namespace tripath::quota
