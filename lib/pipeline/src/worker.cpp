@@ -5,7 +5,6 @@
 #include <rte_branch_prediction.h>
 #include <rte_cycles.h>
 #include <rte_mbuf.h>
-#include <rte_mempool.h>
 
 #include <tripath/packet/uninit_array.h>
 #include <tripath/pipeline/dataplane.h>
@@ -80,24 +79,6 @@ void sample_flows(WorkerContext &w, const packet::FlowKey *keys, const Verdict *
 	w.sample_countdown = i - n + 1;
 }
 
-// The mbufs the next rx burst will be given sit on top of this lcore's mempool cache (a LIFO).
-// Those freed on another lcore (path A's, after the TAP) come back with their headers in that
-// CPU's cache; fetching them now, while this burst is processed, keeps the PMD's next alloc
-// from stalling on them (in the classifier bench, path A's 28% of mbufs made rx ~130 cycles a
-// packet dearer; this takes back about 75).
-inline void prefetch_next_mbufs(rte_mempool *pool, unsigned lcore_id)
-{
-	const rte_mempool_cache *cache = rte_mempool_default_cache(pool, lcore_id);
-	if (cache == nullptr)
-		return;
-	const unsigned len = cache->len, n = len < kBurst ? len : kBurst;
-	for (unsigned j = 1; j <= n; j++) {
-		const char *m = static_cast<const char *>(cache->objs[len - j]);
-		__builtin_prefetch(m, 1, 3); // for writing: the PMD resets the header
-		__builtin_prefetch(m + RTE_CACHE_LINE_SIZE, 1, 3);
-	}
-}
-
 // One poll of a queue. now: when the poll began (the end of the previous step of this loop),
 // moved to when it ended; every step's cycles run from the last one's end (one TSC read each).
 unsigned poll_queue(WorkerContext &w, const PollQueue &pq, StageCounters &rxs, uint64_t &now,
@@ -115,7 +96,6 @@ unsigned poll_queue(WorkerContext &w, const PollQueue &pq, StageCounters &rxs, u
 		return 0;
 	bump(rxs.busy);
 	bump(rxs.packets, n);
-	prefetch_next_mbufs(pkts[0]->pool, w.lcore_id);
 	const CaptureTap *cap = w.dp->capture_.load(std::memory_order_acquire); // null unless armed
 	capture(cap, w.slot, pq, CaptureWhere::port, pkts, n);
 	if (!w.endpoints.empty())
