@@ -1,6 +1,9 @@
 // The workers' flow cache keeps each packet's tenant with its verdict: what it answers must be
 // what tenants_of would, on a miss and on a hit, and a change of tenant prefixes must not be
 // answered from the old ones (a meter change, which keeps the prefixes, may be).
+#include <memory>
+#include <vector>
+
 #include <gtest/gtest.h>
 
 #include <rte_lcore.h>
@@ -71,17 +74,23 @@ void expect_tenants(classify::FlowCache &cache, const classify::RuleTable &rules
 	}
 }
 
-TEST(CachedTenants, HitsAnswerWhatTenantsOfWouldByRuleAndByPrefix)
-{
+// Two tenants' config, its rule and quota tables, and the sample keys.
+class CachedTenants : public ::testing::Test {
+protected:
 	config::Config cfg = two_tenants("10.1.0.0/16");
-	auto rules = classify::RuleTable::build(cfg);
-	auto qt = QuotaTable::build(cfg, 1);
-	classify::FlowCache cache(256, int(rte_socket_id()));
+	std::unique_ptr<classify::RuleTable> rules = classify::RuleTable::build(cfg);
+	std::unique_ptr<QuotaTable> qt = QuotaTable::build(cfg, 1);
 	std::vector<packet::FlowKey> keys = sample_keys();
-	expect_tenants(cache, *rules, *qt, keys, unsigned(keys.size()));
+	unsigned n = unsigned(keys.size());
+};
 
-	std::vector<classify::Verdict> got(keys.size());
-	cache.lookup_burst(*rules, qt.get(), keys.data(), got.data(), unsigned(keys.size()));
+TEST_F(CachedTenants, HitsAnswerWhatTenantsOfWouldByRuleAndByPrefix)
+{
+	classify::FlowCache cache(256, int(rte_socket_id()));
+	expect_tenants(cache, *rules, *qt, keys, n);
+
+	std::vector<classify::Verdict> got(n);
+	cache.lookup_burst(*rules, qt.get(), keys.data(), got.data(), n);
 	EXPECT_EQ(got[0].tenant, 0u);
 	EXPECT_EQ(got[1].tenant, 1u);
 	EXPECT_EQ(got[2].tenant, 1u) << "the rule's tenant wins over the source prefix";
@@ -89,14 +98,10 @@ TEST(CachedTenants, HitsAnswerWhatTenantsOfWouldByRuleAndByPrefix)
 	EXPECT_EQ(got[4].tenant, kNoTenant);
 }
 
-TEST(CachedTenants, AMeterChangeKeepsThemAPrefixChangeDoesNot)
+TEST_F(CachedTenants, AMeterChangeKeepsThemAPrefixChangeDoesNot)
 {
-	config::Config cfg = two_tenants("10.1.0.0/16");
-	auto rules = classify::RuleTable::build(cfg);
-	auto qt = QuotaTable::build(cfg, 1);
 	classify::FlowCache cache(256, int(rte_socket_id()));
-	std::vector<packet::FlowKey> keys = sample_keys();
-	expect_tenants(cache, *rules, *qt, keys, unsigned(keys.size()));
+	expect_tenants(cache, *rules, *qt, keys, n);
 
 	config::Config metered = cfg;
 	set_quota(metered.tenants[0], PathKind::fast, rate(1000, {}));
@@ -107,24 +112,20 @@ TEST(CachedTenants, AMeterChangeKeepsThemAPrefixChangeDoesNot)
 	config::Config moved = two_tenants("10.9.0.0/16"); // alpha no longer owns 10.1.0.5
 	auto qt_moved = QuotaTable::build(moved, 1, qt_metered.get());
 	EXPECT_NE(qt_moved->epoch(), qt->epoch());
-	expect_tenants(cache, *rules, *qt_moved, keys, unsigned(keys.size()));
-	std::vector<classify::Verdict> got(keys.size());
-	cache.lookup_burst(*rules, qt_moved.get(), keys.data(), got.data(), unsigned(keys.size()));
+	expect_tenants(cache, *rules, *qt_moved, keys, n);
+	std::vector<classify::Verdict> got(n);
+	cache.lookup_burst(*rules, qt_moved.get(), keys.data(), got.data(), n);
 	EXPECT_EQ(got[0].tenant, kNoTenant) << "answered from the old prefixes";
 
 	// Back to the first table: its entries were left behind by the swaps, never trusted again.
-	expect_tenants(cache, *rules, *qt, keys, unsigned(keys.size()));
+	expect_tenants(cache, *rules, *qt, keys, n);
 }
 
-TEST(CachedTenants, ACacheThatIsOffResolvesEveryPacket)
+TEST_F(CachedTenants, ACacheThatIsOffResolvesEveryPacket)
 {
-	config::Config cfg = two_tenants("10.1.0.0/16");
-	auto rules = classify::RuleTable::build(cfg);
-	auto qt = QuotaTable::build(cfg, 1);
 	classify::FlowCache off(0, int(rte_socket_id()));
-	std::vector<packet::FlowKey> keys = sample_keys();
-	std::vector<classify::Verdict> got(keys.size());
-	EXPECT_EQ(off.lookup_burst(*rules, qt.get(), keys.data(), got.data(), unsigned(keys.size())), keys.size());
+	std::vector<classify::Verdict> got(n);
+	EXPECT_EQ(off.lookup_burst(*rules, qt.get(), keys.data(), got.data(), n), keys.size());
 	EXPECT_EQ(got[0].tenant, 0u);
 	EXPECT_EQ(got[4].tenant, kNoTenant);
 }
