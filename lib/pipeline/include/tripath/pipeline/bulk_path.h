@@ -8,6 +8,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -54,11 +55,13 @@ enum class BulkPeerState : uint8_t {
 const char *bulk_peer_state_name(BulkPeerState s);
 
 // Per peer. Writer: the bulk lcore (relaxed stores); readers: workers (up), control lcore.
+// The first line holds only what changes on a state change: workers read `up` per bulk packet,
+// and a counter on its line would pull it away from every worker on every batch.
 struct alignas(RTE_CACHE_LINE_SIZE) BulkPeerStats {
 	std::atomic<bool> up{false};        // workers read it per packet: ring while up or under repair, path A while down
 	std::atomic<uint8_t> state{0};      // BulkPeerState
 	std::atomic<uint8_t> last_error{0}; // bulk::BulkError of the last error
-	std::atomic<uint32_t> credits{0};
+	alignas(RTE_CACHE_LINE_SIZE) std::atomic<uint32_t> credits{0}; // stored on every post and ack
 	uint64_t packets_packed = 0;        // copied into a batch
 	uint64_t bytes_packed = 0;          // frame bytes
 	uint64_t batches_posted = 0;
@@ -77,6 +80,8 @@ struct alignas(RTE_CACHE_LINE_SIZE) BulkPeerStats {
 	uint64_t losses = 0;                // connections given up: fallback started
 	uint64_t connect_failures = 0;
 };
+
+static_assert(offsetof(BulkPeerStats, credits) >= RTE_CACHE_LINE_SIZE, "`up` shares its cache line with a hot field");
 
 // What the guardian sees of path C (event ring, drained by the control lcore).
 enum class PeerEventKind : uint8_t { up, down, error, stalled };
