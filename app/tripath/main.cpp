@@ -83,9 +83,7 @@ bool start_eal(const config::Config &cfg)
 
 bool start_ports(Runtime &rt, std::vector<pipeline::PortInfo> &ports)
 {
-	rt.pool = rte_pktmbuf_pool_create_by_ops("tripath_mbufs", drivers::mbufs_needed(rt.cfg), 256, 0,
-						 RTE_MBUF_DEFAULT_BUF_SIZE, int(rte_socket_id()),
-						 rt.cfg.eal.mbuf_pool_ops.c_str());
+	rt.pool = drivers::create_mbuf_pool(rt.cfg);
 	if (rt.pool == nullptr) {
 		std::fprintf(stderr, "%s: cannot create the mbuf pool (%u mbufs, eal.mbuf_pool_ops %s): %s; raise eal.memory_mb\n",
 			     rt.cfg.eal.loc.str().c_str(), drivers::mbufs_needed(rt.cfg), rt.cfg.eal.mbuf_pool_ops.c_str(),

@@ -4,6 +4,8 @@
 #include <fstream>
 
 #include <rte_ethdev.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
 
 #include <tripath/doctor/doctor.h>
 #include <tripath/drivers/ports.h>
@@ -175,6 +177,40 @@ unsigned mbufs_needed(const config::Config &cfg)
 	while (pow2 < n + 1)
 		pow2 <<= 1;
 	return pow2 - 1;
+}
+
+rte_mempool *create_mbuf_pool(const config::Config &cfg)
+{
+	// With no PCI device, nothing DMAs into an mbuf: objects may cross page boundaries, so the
+	// pool is one run of objects with no gaps. The af_xdp PMD needs that: it registers its UMEM
+	// as (objects x object size) from the first object, and with DPDK's default layout (no
+	// object across a page) the last mbufs of the pool fall outside it: the kernel refuses
+	// them on tx (xsk tx_invalid) and on rx refill. A hugepage holds a whole number of
+	// objects only by chance; under --no-huge every object would sit on its own 4 KiB page.
+	const bool any_pci = std::any_of(cfg.ports.begin(), cfg.ports.end(), [](const config::PortConfig &p) {
+		return is_pci(p.driver);
+	});
+	const unsigned n = mbufs_needed(cfg);
+	const uint16_t data_room = RTE_MBUF_DEFAULT_BUF_SIZE;
+	rte_mempool *mp = rte_mempool_create_empty("tripath_mbufs", n, sizeof(rte_mbuf) + data_room, 256,
+						   sizeof(rte_pktmbuf_pool_private), int(rte_socket_id()),
+						   any_pci ? 0 : RTE_MEMPOOL_F_NO_IOVA_CONTIG);
+	if (mp == nullptr)
+		return nullptr;
+	rte_pktmbuf_pool_private priv{};
+	priv.mbuf_data_room_size = data_room;
+	int rc = rte_mempool_set_ops_byname(mp, cfg.eal.mbuf_pool_ops.c_str(), nullptr);
+	if (rc == 0) {
+		rte_pktmbuf_pool_init(mp, &priv);
+		rc = std::min(rte_mempool_populate_default(mp), 0);
+	}
+	if (rc != 0) {
+		rte_mempool_free(mp);
+		rte_errno = -rc;
+		return nullptr;
+	}
+	rte_mempool_obj_iter(mp, rte_pktmbuf_init, nullptr);
+	return mp;
 }
 
 } // namespace tripath::drivers

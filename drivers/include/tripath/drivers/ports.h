@@ -34,4 +34,8 @@ bool setup_port(uint16_t port_id, const config::PortConfig &port, rte_mempool *p
 // Mbufs the pool needs for these ports, their rings and the lcores' caches.
 unsigned mbufs_needed(const config::Config &cfg);
 
+// The mbuf pool every port and path shares (mbufs_needed mbufs, eal.mbuf_pool_ops). Null with
+// rte_errno set when it cannot be had.
+rte_mempool *create_mbuf_pool(const config::Config &cfg);
+
 } // namespace tripath::drivers

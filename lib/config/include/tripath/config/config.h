@@ -44,8 +44,8 @@ struct EalConfig {
 	std::string file_prefix = "tripath";
 	std::vector<std::string> extra_args;   // passed to rte_eal_init verbatim
 	// The mbuf pool's mempool driver: ring_mp_mc (DPDK's default, FIFO) or lf_stack (lock-free
-	// LIFO: refills get the mbufs freed last, still in cache; faster in the classifier benchmark,
-	// but path A over af_xdp failed with it under --no-huge, cause not found: opt-in).
+	// LIFO: refills get the mbufs freed last, still in cache; faster in the classifier benchmark;
+	// opt-in, not re-measured as a default since the af_xdp UMEM fix, doc/operations.md).
 	std::string mbuf_pool_ops = "ring_mp_mc";
 	SourceLoc loc;
 };
