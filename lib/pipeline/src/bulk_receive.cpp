@@ -9,6 +9,7 @@
 #include <tripath/packet/flow_key.h>
 
 #include "bulk_peer.h"
+#include "kernel_handoff.h"
 
 namespace tripath::pipeline {
 
@@ -243,7 +244,7 @@ unsigned BulkPath::to_kernel(rte_mbuf **pkts, unsigned n)
 	}
 	// Not counted under path_packets: the worker already counted these once (as bulk), or
 	// they came from a peer; bulk_emitted and fallback_to_kernel say where they went.
-	unsigned q = rte_ring_sp_enqueue_burst(w_.to_kernel, reinterpret_cast<void **>(ok), n_ok, nullptr);
+	unsigned q = enqueue_handoffs(w_.to_kernel, ok, n_ok, false); // no give-back ring here: never lent
 	if (q < n_ok) {
 		bump(c.drops[unsigned(DropReason::bulk_emit_full)], n_ok - q);
 		rte_pktmbuf_free_bulk(ok + q, n_ok - q);

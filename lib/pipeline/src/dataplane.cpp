@@ -10,6 +10,8 @@
 #include <tripath/pipeline/idle_backoff.h>
 #include <tripath/pipeline/trace.h>
 
+#include "kernel_handoff.h"
+
 namespace tripath::pipeline {
 
 namespace {
@@ -30,6 +32,15 @@ rte_ring *make_ring(const std::string &name, unsigned size, unsigned flags)
 }
 
 } // namespace
+
+rte_ring *Dataplane::make_handoff(const char *name)
+{
+	rte_ring *r = make_handoff_ring(name, cfg_.paths.kernel.ring_size);
+	if (r == nullptr)
+		throw std::runtime_error(std::string("cannot create ring ") + name + ": " + rte_strerror(rte_errno));
+	handoff_rings_.push_back(r);
+	return r;
+}
 
 Dataplane::Dataplane(const config::Config &cfg, std::vector<PortInfo> ports) : cfg_(cfg), ports_(std::move(ports))
 {
@@ -56,6 +67,11 @@ void Dataplane::build()
 
 	exception_.tap_of_port.fill(kNoPort);
 	exception_.return_of_tap.fill(nullptr);
+	static unsigned built = 0; // a dataplane whose headers were still out keeps its pool and rings
+	instance_ = std::to_string(built++);
+	exception_.headers = make_header_pool(("tp_hdr_" + instance_).c_str(), kHeaders - 1, int(rte_socket_id()));
+	if (exception_.headers == nullptr)
+		throw std::runtime_error(std::string("cannot create path A's header pool: ") + rte_strerror(rte_errno));
 	exception_.counters = &counters_[cfg_.eal.main_lcore];
 
 	// Path A: a return ring per TAP, carrying the kernel's output to the wire port's worker.
@@ -100,10 +116,13 @@ void Dataplane::build()
 			throw std::runtime_error(lc.loc.str() + ": lcore " + std::to_string(lc.id) + ": " + e.what());
 		}
 		w->counters = &counters_[lc.id];
-		w->to_kernel = make_ring("tp_exc_" + std::to_string(lc.id), cfg_.paths.kernel.ring_size,
-					 RING_F_SP_ENQ | RING_F_SC_DEQ);
-		rings_.push_back(w->to_kernel);
+		w->to_kernel = make_handoff(("tp_exc_" + std::to_string(lc.id)).c_str());
+		// Every mbuf whose buffer can be out on loan: those in its ring, and one per header.
+		w->give_back = make_ring("tp_gb_" + instance_ + "_" + std::to_string(lc.id), cfg_.paths.kernel.ring_size + kHeaders,
+					 RING_F_SC_DEQ);
+		give_back_rings_.push_back(w->give_back);
 		exception_.from_workers.push_back(w->to_kernel);
+		exception_.give_back.push_back(w->give_back);
 		for (const config::PollEntry &pe : lc.poll) {
 			const PortInfo *p = port_named(pe.port);
 			if (p == nullptr)
@@ -141,9 +160,9 @@ void Dataplane::build_bulk(const std::map<uint16_t, rte_ring *> &return_of_wire)
 		if (lc.role == config::LcoreRole::bulk)
 			bulk_lcore_ = lc.id;
 	BulkWiring &bw = bulk_wiring_;
-	bw.to_kernel = make_ring("tp_exc_bulk", cfg_.paths.kernel.ring_size, RING_F_SP_ENQ | RING_F_SC_DEQ);
-	rings_.push_back(bw.to_kernel);
+	bw.to_kernel = make_handoff("tp_exc_bulk");
 	exception_.from_workers.push_back(bw.to_kernel);
+	exception_.give_back.push_back(nullptr); // the bulk lcore has no give-back ring: it never lends
 	bw.tap_of_port.assign(exception_.tap_of_port.begin(), exception_.tap_of_port.end());
 	bw.return_of_port.assign(RTE_MAX_ETHPORTS, nullptr);
 	for (const auto &[port, ring] : return_of_wire)
@@ -293,6 +312,7 @@ void Dataplane::release()
 		bulk_->detach_thread();
 		bulk_.reset();
 	}
+	release_handoff();
 	for (rte_ring *r : rings_) {
 		if (counters_ != nullptr)
 			free_ring_contents(r);
@@ -373,8 +393,52 @@ void Dataplane::stop()
 		rte_eal_wait_lcore(bulk_lcore_);
 	if (bulk_)
 		bulk_->shutdown();
+	for (rte_ring *r : handoff_rings_)
+		free_handoff_contents(r);
+	for (rte_ring *r : give_back_rings_)
+		while (free_given_back(r) != 0) {
+		}
 	for (rte_ring *r : rings_)
 		free_ring_contents(r);
+}
+
+void Dataplane::release_handoff()
+{
+	for (rte_ring *r : handoff_rings_) {
+		if (counters_ != nullptr)
+			free_handoff_contents(r);
+		rte_ring_free(r);
+	}
+	handoff_rings_.clear();
+	// A header still out (a ring port's consumer holds it) will give its mbuf back when freed:
+	// then its ring and pool must outlive us.
+	if (exception_.headers != nullptr && rte_mempool_in_use_count(exception_.headers) != 0) {
+		RTE_LOG(WARNING, USER1, "path A: %u headers still out at teardown; their pool and rings are kept\n",
+			rte_mempool_in_use_count(exception_.headers));
+		give_back_rings_.clear();
+		exception_.headers = nullptr;
+		return;
+	}
+	for (rte_ring *r : give_back_rings_) {
+		while (free_given_back(r) != 0) {
+		}
+		rte_ring_free(r);
+	}
+	give_back_rings_.clear();
+	rte_mempool_free(exception_.headers);
+	exception_.headers = nullptr;
+}
+
+void Dataplane::free_handoff_contents(rte_ring *ring)
+{
+	KernelHandoff h[kBurst];
+	unsigned n;
+	LcoreCounters &c = *exception_.counters;
+	while ((n = rte_ring_sc_dequeue_burst_elem(ring, h, sizeof(KernelHandoff), kBurst, nullptr)) > 0) {
+		bump(c.drops[unsigned(DropReason::shutdown)], n);
+		for (unsigned i = 0; i < n; i++)
+			rte_pktmbuf_free(handoff_owner(h[i]));
+	}
 }
 
 void Dataplane::free_ring_contents(rte_ring *ring)
@@ -397,13 +461,20 @@ unsigned Dataplane::poll_exception()
 	uint64_t t0 = rte_rdtsc();
 
 	// Worker -> TAP. Runs of packets for the same TAP go out in one burst.
-	for (rte_ring *ring : x.from_workers) {
-		unsigned n = rte_ring_sc_dequeue_burst(ring, reinterpret_cast<void **>(pkts), kBurst, nullptr);
+	for (size_t r = 0; r < x.from_workers.size(); r++) {
+		KernelHandoff h[kBurst];
+		uint16_t tap_of[kBurst];
+		unsigned n = rte_ring_sc_dequeue_burst_elem(x.from_workers[r], h, sizeof(KernelHandoff), kBurst, nullptr);
 		moved += n;
+		for (unsigned i = 0; i < n; i++) {
+			uint16_t port;
+			pkts[i] = take_handoff(h[i], x.headers, x.give_back[r], port);
+			tap_of[i] = x.tap_of_port[port];
+		}
 		for (unsigned start = 0; start < n;) {
-			uint16_t tap = x.tap_of_port[pkts[start]->port];
+			uint16_t tap = tap_of[start];
 			unsigned end = start + 1;
-			while (end < n && x.tap_of_port[pkts[end]->port] == tap)
+			while (end < n && tap_of[end] == tap)
 				end++;
 			unsigned sent = rte_eth_tx_burst(tap, 0, pkts + start, end - start);
 			bump(c.tap_tx_packets, sent);

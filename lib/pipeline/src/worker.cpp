@@ -12,6 +12,7 @@
 #include <tripath/pipeline/idle_backoff.h>
 
 #include "capture_tap.h"
+#include "kernel_handoff.h"
 #include "stages.h"
 #include "trace_tap.h"
 
@@ -35,15 +36,17 @@ packet::ParseStatus parse_mbuf(const rte_mbuf *m, packet::FlowKey &key)
 	return packet::parse_frame(p, len, m->pkt_len, key);
 }
 
-// Hand a path's packets to the lcore behind `ring` (path A: the exception lcore; path C: the
-// bulk lcore, mbuf->hash.usr naming the peer); what the ring refuses is counted and freed.
+// Hand a path's packets to the lcore behind `ring` (path A: the exception lcore, which borrows
+// their buffers; path C: the bulk lcore, mbuf->hash.usr naming the peer); what the ring refuses
+// is counted and freed.
 unsigned send_to_ring(WorkerContext &w, rte_ring *ring, rte_mbuf **pkts, unsigned n, PathId path, DropReason full)
 {
 	LcoreCounters &c = *w.counters;
 	uint32_t len[kBurst];   // read before the enqueue: the consumer may free them at once
 	for (unsigned i = 0; i < n; i++)
 		len[i] = pkts[i]->pkt_len;
-	unsigned sent = rte_ring_sp_enqueue_burst(ring, reinterpret_cast<void **>(pkts), n, nullptr);
+	unsigned sent = path == PathId::kernel ? enqueue_handoffs(ring, pkts, n, true)
+					       : rte_ring_sp_enqueue_burst(ring, reinterpret_cast<void **>(pkts), n, nullptr);
 	uint64_t bytes = 0;
 	for (unsigned i = 0; i < sent; i++)
 		bytes += len[i];
@@ -304,6 +307,7 @@ int worker_main(void *arg)
 			moved += poll_queue(w, w.polls[i], w.poll_stages[i], now, rules, quotas);
 		for (const ReturnDrain &d : w.drains)
 			moved += drain_return(w, d, now);
+		free_given_back(w.give_back); // path A's mbufs, back into this lcore's mempool cache
 		rte_rcu_qsbr_quiescent(dp.qsbr, w.qsbr_id);
 		for (telemetry::FlowSketch *s : w.sketches)
 			if (s != nullptr)

@@ -89,7 +89,8 @@ struct WorkerContext {
 	// reader: the control lcore (show runtime). Sized before start, never resized.
 	std::vector<StageCounters> poll_stages;
 	std::vector<ReturnDrain> drains;
-	rte_ring *to_kernel = nullptr; // producer: this worker; consumer: exception lcore
+	rte_ring *to_kernel = nullptr; // producer: this worker; consumer: exception lcore (KernelHandoff elements)
+	rte_ring *give_back = nullptr; // path A mbufs whose buffers the exception lcore borrowed; consumer: this worker
 	std::vector<EndpointTarget> endpoints; // path B targets, by endpoint index
 	uint16_t endpoint_queue = 0;   // this worker's tx queue on every endpoint port (its rank among wire pollers)
 	EndpointCounters *endpoint_counters = nullptr; // endpoints.size() slots, this worker's
@@ -107,7 +108,9 @@ struct WorkerContext {
 
 // Path A's TAP side, polled by the control lcore (TAP I/O makes syscalls; workers may not).
 struct ExceptionContext {
-	std::vector<rte_ring *> from_workers;          // one per worker, consumer: here
+	std::vector<rte_ring *> from_workers;          // one per worker, then the bulk lcore's; consumer: here
+	std::vector<rte_ring *> give_back;             // by from_workers index; null: never borrow (bulk lcore)
+	rte_mempool *headers = nullptr;                // the borrowing headers (kernel_handoff.h)
 	std::vector<uint16_t> taps;                    // TAP port ids
 	std::array<uint16_t, RTE_MAX_ETHPORTS> tap_of_port{};        // wire port -> its TAP
 	std::array<rte_ring *, RTE_MAX_ETHPORTS> return_of_tap{};    // TAP port -> wire return ring
@@ -194,6 +197,7 @@ private:
 	void release();
 	const PortInfo *port_named(const std::string &name) const;
 	void free_ring_contents(rte_ring *ring);
+	void free_handoff_contents(rte_ring *ring);
 
 	config::Config cfg_;
 	std::vector<PortInfo> ports_;
@@ -208,7 +212,13 @@ private:
 	uint64_t generation_ = 0;                           // tables published so far
 	std::vector<std::unique_ptr<WorkerContext>> workers_;
 	ExceptionContext exception_;
-	std::vector<rte_ring *> rings_;                    // every ring we created, for teardown
+	std::vector<rte_ring *> rings_;                    // every mbuf-pointer ring we created, for teardown
+	std::vector<rte_ring *> handoff_rings_;            // path A's KernelHandoff rings, for teardown
+	std::vector<rte_ring *> give_back_rings_;          // the workers' give-back rings (delivered mbufs)
+	void release_handoff();
+	rte_ring *make_handoff(const char *name);
+	std::string instance_;                              // names this dataplane's header pool and give-back rings
+	static constexpr unsigned kHeaders = 1024; // path A's borrowing headers (one is the pool's spare)
 	LcoreCounters *counters_ = nullptr;                // RTE_MAX_LCORE slots, hugepage memory
 	std::unique_ptr<std::atomic<bool>[]> endpoint_down_; // by endpoint; control lcore writes, workers read
 	EndpointCounters *endpoint_counters_ = nullptr;    // workers x endpoints, hugepage memory
