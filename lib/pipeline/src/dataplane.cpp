@@ -396,8 +396,7 @@ void Dataplane::stop()
 	for (rte_ring *r : handoff_rings_)
 		free_handoff_contents(r);
 	for (rte_ring *r : give_back_rings_)
-		while (free_given_back(r) != 0) {
-		}
+		free_all_given_back(r);
 	for (rte_ring *r : rings_)
 		free_ring_contents(r);
 }
@@ -420,8 +419,7 @@ void Dataplane::release_handoff()
 		return;
 	}
 	for (rte_ring *r : give_back_rings_) {
-		while (free_given_back(r) != 0) {
-		}
+		free_all_given_back(r);
 		rte_ring_free(r);
 	}
 	give_back_rings_.clear();

@@ -108,4 +108,10 @@ unsigned free_given_back(rte_ring *give_back_ring)
 	return n;
 }
 
+void free_all_given_back(rte_ring *give_back_ring)
+{
+	while (free_given_back(give_back_ring) != 0) {
+	}
+}
+
 } // namespace tripath::pipeline

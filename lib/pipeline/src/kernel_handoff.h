@@ -49,4 +49,7 @@ rte_mempool *make_header_pool(const char *name, unsigned n, int socket);
 // Free what `give_back` holds. The worker calls this once per loop.
 unsigned free_given_back(rte_ring *give_back);
 
+// Free all it holds (teardown, when no header is out).
+void free_all_given_back(rte_ring *give_back);
+
 } // namespace tripath::pipeline
