@@ -166,7 +166,7 @@ unsigned mbufs_needed(const config::Config &cfg)
 	for (const config::PortConfig &p : cfg.ports)
 		n += unsigned(p.queues) * (p.rx_desc + p.tx_desc);
 	n += 2 * cfg.paths.kernel.ring_size * unsigned(cfg.lcores.size() + cfg.paths.kernel.taps.size());
-	n += unsigned(cfg.lcores.size()) * (256 + 64); // per-lcore mempool cache + a burst in hand
+	n += unsigned(cfg.lcores.size()) * (256 + 2 * 64); // per-lcore mempool cache, a burst in hand, path A's held burst
 	if (!cfg.paths.bulk.peers.empty())  // path C: the workers' rings to the bulk lcore, and its ring to path A
 		n += cfg.paths.bulk.ring_size * unsigned(std::count_if(cfg.lcores.begin(), cfg.lcores.end(), [](const auto &lc) {
 			     return lc.role == config::LcoreRole::worker;

@@ -31,6 +31,9 @@ rte_ring *make_ring(const std::string &name, unsigned size, unsigned flags)
 	return r;
 }
 
+// The longest a worker holds a path A packet back to fill a burst (worker.cpp, hold_for_kernel).
+constexpr uint64_t kKernelHoldUs = 20;
+
 } // namespace
 
 rte_ring *Dataplane::make_handoff(const char *name)
@@ -121,6 +124,7 @@ void Dataplane::build()
 		w->give_back = make_ring("tp_gb_" + instance_ + "_" + std::to_string(lc.id), cfg_.paths.kernel.ring_size + kHeaders,
 					 RING_F_SC_DEQ);
 		give_back_rings_.push_back(w->give_back);
+		w->kernel_hold_max = rte_get_tsc_hz() / 1000000 * kKernelHoldUs;
 		exception_.from_workers.push_back(w->to_kernel);
 		exception_.give_back.push_back(w->give_back);
 		for (const config::PollEntry &pe : lc.poll) {

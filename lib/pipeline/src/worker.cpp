@@ -56,6 +56,27 @@ unsigned send_to_ring(WorkerContext &w, rte_ring *ring, rte_mbuf **pkts, unsigne
 	return sent;
 }
 
+// Path A's ring costs the worker the same lines, taken back from the exception lcore, whether
+// an enqueue carries 2 packets or 64: so path A's packets are held until a burst's worth is
+// ready (worker_main sends them sooner when the wire goes quiet or they have waited too long).
+void flush_kernel_held(WorkerContext &w)
+{
+	if (w.n_kernel_held == 0)
+		return;
+	send_to_ring(w, w.to_kernel, w.kernel_held.data(), w.n_kernel_held, PathId::kernel, DropReason::kernel_ring_full);
+	w.n_kernel_held = 0;
+}
+
+void hold_for_kernel(WorkerContext &w, rte_mbuf *const *pkts, unsigned n, uint64_t now)
+{
+	if (w.n_kernel_held + n > kBurst)
+		flush_kernel_held(w);
+	if (w.n_kernel_held == 0)
+		w.kernel_held_since = now;
+	std::copy_n(pkts, n, w.kernel_held.begin() + w.n_kernel_held);
+	w.n_kernel_held += n;
+}
+
 // Every sample_every-th parsed IP packet feeds its verdict's path sketch: one compare per burst
 // when no sample falls in it, O(depth + top_k) per sample. No locks, no allocation.
 void sample_flows(WorkerContext &w, const packet::FlowKey *keys, const Verdict *verdicts, rte_mbuf *const *pkts, unsigned n)
@@ -259,7 +280,12 @@ unsigned poll_queue(WorkerContext &w, const PollQueue &pq, StageCounters &rxs, u
 	}
 	if (n_kernel && !no_tap) {
 		capture(cap, w.slot, pq, CaptureWhere::kernel, kernel, n_kernel);
-		handed.kernel_sent = send_to_ring(w, w.to_kernel, kernel, n_kernel, PathId::kernel, DropReason::kernel_ring_full);
+		if (likely(trace == nullptr)) {
+			hold_for_kernel(w, kernel, n_kernel, now);
+		} else { // a trace records what the ring took: no holding back while one is armed
+			flush_kernel_held(w);
+			handed.kernel_sent = send_to_ring(w, w.to_kernel, kernel, n_kernel, PathId::kernel, DropReason::kernel_ring_full);
+		}
 		now = stage_done(stage(Stage::kernel_handoff), now, rte_rdtsc(), n_kernel);
 	}
 	if (unlikely(trace != nullptr))
@@ -302,11 +328,21 @@ int worker_main(void *arg)
 		const classify::RuleTable &rules = *dp.rules_.load(std::memory_order_acquire);
 		quota::QuotaTable &quotas = *dp.quotas_.load(std::memory_order_acquire);
 		unsigned moved = 0;
+		bool full = false;   // some queue gave a whole burst: the wire is keeping us busy
 		uint64_t now = start;
-		for (size_t i = 0; i < w.polls.size(); i++)
-			moved += poll_queue(w, w.polls[i], w.poll_stages[i], now, rules, quotas);
+		for (size_t i = 0; i < w.polls.size(); i++) {
+			unsigned got = poll_queue(w, w.polls[i], w.poll_stages[i], now, rules, quotas);
+			moved += got;
+			full |= got == kBurst;
+		}
 		for (const ReturnDrain &d : w.drains)
 			moved += drain_return(w, d, now);
+		if (w.n_kernel_held != 0 && (!full || now - w.kernel_held_since > w.kernel_hold_max)) {
+			flush_kernel_held(w);
+			uint64_t t = rte_rdtsc(); // path A's stage: its packets were counted when held
+			bump(c.stages[unsigned(Stage::kernel_handoff)].cycles, t - now);
+			now = t;
+		}
 		free_given_back(w.give_back); // path A's mbufs, back into this lcore's mempool cache
 		rte_rcu_qsbr_quiescent(dp.qsbr, w.qsbr_id);
 		for (telemetry::FlowSketch *s : w.sketches)
@@ -321,6 +357,7 @@ int worker_main(void *arg)
 			bump(c.idle_sleeps);
 		}
 	}
+	flush_kernel_held(w); // stop() frees what the exception lcore leaves on the ring
 	rte_rcu_qsbr_thread_offline(dp.qsbr, w.qsbr_id);
 	rte_rcu_qsbr_thread_unregister(dp.qsbr, w.qsbr_id);
 	return 0;

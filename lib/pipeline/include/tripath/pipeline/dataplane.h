@@ -28,7 +28,11 @@
 
 namespace tripath::pipeline {
 
-inline constexpr unsigned kBurst = 32;
+// Packets per rx burst and per hand-off. 64, not testpmd's 32: every burst pays the same
+// lines taken back from the exception lcore (path A's rings) and the same clock reads, and at
+// 64 a worker spends 6% fewer cycles per packet; at 128 a burst's frames no longer fit in L1
+// and it spends 18% more (doc/benchmarks.md, "ninth session").
+inline constexpr unsigned kBurst = 64;
 inline constexpr uint16_t kNoPort = UINT16_MAX;
 
 class Dataplane;
@@ -91,6 +95,12 @@ struct WorkerContext {
 	std::vector<ReturnDrain> drains;
 	rte_ring *to_kernel = nullptr; // producer: this worker; consumer: exception lcore (KernelHandoff elements)
 	rte_ring *give_back = nullptr; // path A mbufs whose buffers the exception lcore borrowed; consumer: this worker
+	// Path A's packets held until a burst's worth is ready, or the wire goes quiet, or the oldest
+	// has waited hold_max TSC cycles (worker.cpp, hold_for_kernel). Worker only.
+	std::array<rte_mbuf *, kBurst> kernel_held{};
+	unsigned n_kernel_held = 0;
+	uint64_t kernel_held_since = 0;
+	uint64_t kernel_hold_max = 0;
 	std::vector<EndpointTarget> endpoints; // path B targets, by endpoint index
 	uint16_t endpoint_queue = 0;   // this worker's tx queue on every endpoint port (its rank among wire pollers)
 	EndpointCounters *endpoint_counters = nullptr; // endpoints.size() slots, this worker's
