@@ -101,8 +101,10 @@ rte_mempool *make_header_pool(const char *name, unsigned n, int socket)
 
 unsigned free_given_back(rte_ring *give_back_ring)
 {
-	rte_mbuf *back[32];
-	unsigned n = rte_ring_sc_dequeue_burst(give_back_ring, reinterpret_cast<void **>(back), 32, nullptr);
+	// Two bursts' worth: path A's packets go in held bursts and come back together, and any
+	// left for the next loop are reused later, from colder lines (doc/benchmarks.md).
+	rte_mbuf *back[128];
+	unsigned n = rte_ring_sc_dequeue_burst(give_back_ring, reinterpret_cast<void **>(back), 128, nullptr);
 	if (n)
 		rte_pktmbuf_free_bulk(back, n);
 	return n;

@@ -115,7 +115,7 @@ void fill(TraceRecord &r, const WorkerContext &w, const classify::RuleTable &rul
 		copy_name(r.rule_name, rules.rule_name(vd.rule));
 	r.verdict_path = uint8_t(vd.path);
 	r.target = vd.target;
-	r.tenant = v.tenants ? v.tenants[i] : quota::kNoTenant;
+	r.tenant = v.has_tenants ? vd.tenant : quota::kNoTenant;
 	if (r.tenant < quotas.tenant_count())
 		copy_name(r.tenant_name, quotas.tenant_name(r.tenant));
 	r.quota = uint8_t(v.outcomes[i]);

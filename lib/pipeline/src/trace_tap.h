@@ -22,7 +22,7 @@ struct BurstView {
 	rte_mbuf *const *parsed = nullptr; // and their keys, verdicts, tenants, quota outcomes
 	const packet::FlowKey *keys = nullptr;
 	const classify::Verdict *verdicts = nullptr;
-	const uint16_t *tenants = nullptr; // null: no tenants configured
+	bool has_tenants = false;          // false: no tenants configured (verdicts carry none)
 	const quota::Outcome *outcomes = nullptr;
 	unsigned n_parsed = 0;
 	rte_mbuf *const *kernel = nullptr;

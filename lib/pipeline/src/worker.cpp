@@ -5,6 +5,7 @@
 #include <rte_branch_prediction.h>
 #include <rte_cycles.h>
 #include <rte_mbuf.h>
+#include <rte_prefetch.h>
 
 #include <tripath/packet/uninit_array.h>
 #include <tripath/pipeline/dataplane.h>
@@ -129,16 +130,23 @@ unsigned poll_queue(WorkerContext &w, const PollQueue &pq, StageCounters &rxs, u
 
 	packet::UninitArray<packet::FlowKey, kBurst> keys;
 	rte_mbuf *parsed[kBurst];
+	uint32_t parsed_len[kBurst]; // their frame lengths: what the meters and counters charge
 	rte_mbuf *malformed[kBurst];
 	unsigned n_parsed = 0, n_malformed = 0;
 	uint64_t rx_bytes = 0;
 	for (unsigned i = 0; i < n; i++) {
+		// A burst's frames fill L1 as rx copies them: the first are gone again by now.
+		if (i + 8 < n)
+			rte_prefetch0(pkts[i + 8]);
+		if (i + 4 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 4], void *));
 		rte_mbuf *m = pkts[i];
 		m->port = pq.port_id; // the exception lcore routes by it
 		rx_bytes += m->pkt_len;
 		packet::FlowKey &key = keys[n_parsed];
 		packet::ParseStatus st = parse_mbuf(m, key);
 		if (likely(st == packet::ParseStatus::ok)) {
+			parsed_len[n_parsed] = m->pkt_len;
 			parsed[n_parsed++] = m;
 		} else {
 			bump(c.drops[unsigned(drop_reason_of(st))]);
@@ -167,17 +175,16 @@ unsigned poll_queue(WorkerContext &w, const PollQueue &pq, StageCounters &rxs, u
 
 	// The tenant (rule, else source prefix: resolved with the verdict), then its meters: one
 	// clock read per burst.
-	uint16_t tenants[kBurst];
-	uint32_t bytes[kBurst];
 	quota::Outcome outcomes[kBurst];
-	if (!has_tenants) {
-		std::fill_n(outcomes, n_parsed, quota::Outcome::pass); // no tenants: nothing to look up or count
+	if (!has_tenants || quotas.meters() == 0) {
+		std::fill_n(outcomes, n_parsed, quota::Outcome::pass); // no tenants, or no quotas: all pass
+		if (has_tenants)
+			quotas.count_passed(w.slot, verdicts, parsed_len, n_parsed);
 	} else {
-		for (unsigned i = 0; i < n_parsed; i++) {
+		uint16_t tenants[kBurst];
+		for (unsigned i = 0; i < n_parsed; i++)
 			tenants[i] = verdicts[i].tenant;
-			bytes[i] = parsed[i]->pkt_len;
-		}
-		quotas.police(w.slot, tenants, verdicts, bytes, outcomes, n_parsed, now);
+		quotas.police(w.slot, tenants, verdicts, parsed_len, outcomes, n_parsed, now);
 	}
 	now = stage_done(stage(Stage::quota), now, rte_rdtsc(), n_parsed);
 
@@ -243,7 +250,7 @@ unsigned poll_queue(WorkerContext &w, const PollQueue &pq, StageCounters &rxs, u
 	TraceBurst traced;
 	FastResult fast_result[kBurst];
 	if (unlikely(trace != nullptr)) {
-		BurstView v{&pq, rx_tsc, pkts, n, parsed, keys, verdicts, has_tenants ? tenants : nullptr, outcomes, n_parsed,
+		BurstView v{&pq, rx_tsc, pkts, n, parsed, keys, verdicts, has_tenants, outcomes, n_parsed,
 			    kernel, n_kernel, fast, fast_endpoint, n_fast, bulk, n_bulk, dropped, n_dropped, over_quota, n_over};
 		trace_stage(*trace, traced, w, rules, quotas, v);
 		now = rte_rdtsc(); // the trace's cost is nobody's stage

@@ -84,6 +84,10 @@ public:
 	void police(unsigned slot, const uint16_t *tenants, const classify::Verdict *verdicts, const uint32_t *bytes,
 		    Outcome *out, unsigned n, uint64_t tsc);
 
+	// The same when no tenant has a quota (meters() == 0): every packet passes, and only what
+	// passed is counted, by each verdict's tenant and path, without police()'s per-packet policy.
+	void count_passed(unsigned slot, const classify::Verdict *verdicts, const uint32_t *bytes, unsigned n);
+
 	// Control lcore: sums every slot (relaxed loads; a running worker may be a burst ahead).
 	TenantStats stats(uint16_t tenant) const;
 
