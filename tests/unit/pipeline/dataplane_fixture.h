@@ -253,6 +253,24 @@ void inject(rte_ring *rx, const std::vector<Frame> &frames)
 	}
 }
 
+// The same, all in one enqueue: the worker's next polls see them all, so its bursts are full.
+void inject_at_once(rte_ring *rx, const std::vector<Frame> &frames)
+{
+	std::vector<rte_mbuf *> mbufs;
+	for (const Frame &f : frames) {
+		rte_mbuf *m = to_mbuf(f);
+		if (m == nullptr) {
+			rte_pktmbuf_free_bulk(mbufs.data(), unsigned(mbufs.size()));
+			FAIL() << "mbuf pool exhausted";
+		}
+		mbufs.push_back(m);
+	}
+	if (rte_ring_enqueue_bulk(rx, reinterpret_cast<void **>(mbufs.data()), unsigned(mbufs.size()), nullptr) == 0) {
+		rte_pktmbuf_free_bulk(mbufs.data(), unsigned(mbufs.size()));
+		FAIL() << "port rx ring has no room for " << mbufs.size();
+	}
+}
+
 // Everything the port has sent so far, copied out; the mbufs are freed.
 std::vector<Frame> take(rte_ring *tx)
 {
