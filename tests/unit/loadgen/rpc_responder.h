@@ -52,11 +52,18 @@ public:
 
 	~RpcResponder()
 	{
+		stop();
+		if (fd_ >= 0)
+			close(fd_);
+	}
+
+	// Its counts are final after this: a datagram is counted only once sendto() returns, which
+	// may be after the client has already received it.
+	void stop()
+	{
 		done_ = true;
 		if (thread_.joinable())
 			thread_.join();
-		if (fd_ >= 0)
-			close(fd_);
 	}
 
 	bool ok() const { return ok_; }

@@ -158,6 +158,8 @@ TEST(Loopback, RetrievalReassemblesFragmentsFromTwoTargets)
 		fragments += tripath::agent::rpc_fragments(wanted);
 		bytes += wanted;
 	}
+	first.stop();
+	second.stop();
 	EXPECT_EQ(first.datagrams_sent() + second.datagrams_sent(), fragments);
 	EXPECT_EQ(r.rx_datagrams, fragments);
 	EXPECT_EQ(r.rx_bytes, bytes);
