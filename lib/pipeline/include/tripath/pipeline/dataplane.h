@@ -208,6 +208,8 @@ private:
 	const PortInfo *port_named(const std::string &name) const;
 	void free_ring_contents(rte_ring *ring);
 	void free_handoff_contents(rte_ring *ring);
+	void release_handoff();
+	rte_ring *make_handoff(const char *name);
 
 	config::Config cfg_;
 	std::vector<PortInfo> ports_;
@@ -225,8 +227,6 @@ private:
 	std::vector<rte_ring *> rings_;                    // every mbuf-pointer ring we created, for teardown
 	std::vector<rte_ring *> handoff_rings_;            // path A's KernelHandoff rings, for teardown
 	std::vector<rte_ring *> give_back_rings_;          // the workers' give-back rings (delivered mbufs)
-	void release_handoff();
-	rte_ring *make_handoff(const char *name);
 	std::string instance_;                              // names this dataplane's header pool and give-back rings
 	static constexpr unsigned kHeaders = 1024; // path A's borrowing headers (one is the pool's spare)
 	LcoreCounters *counters_ = nullptr;                // RTE_MAX_LCORE slots, hugepage memory
