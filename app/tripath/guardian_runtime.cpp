@@ -62,19 +62,14 @@ std::string indented(const std::string &lines)
 } // namespace
 
 GuardianRuntime::GuardianRuntime(Runtime &rt, std::unique_ptr<audit::AuditLog> log, std::string audit_key)
-	: rt_(rt), log_(std::move(log)), audit_key_(std::move(audit_key)), guardian_(rt.cfg, now_ns())
+	: rt_(rt), log_(std::move(log)), audit_key_(std::move(audit_key)), guardian_(rt.cfg, now_ns()),
+	  sketches_(telemetry::SketchShape{1024, 4, 32}) // 4 x 1024 x 2 counters: 64 KiB a window
 {
-	// The workers' sketches, attached before they start (they read the pointers unsynchronised).
-	telemetry::SketchShape shape;
-	shape.width = 1024; // 4 x 1024 x 2 counters = 64 KiB a window: less cache taken from the worker
+	// Set before the workers start (they read it unsynchronised).
 	for (const auto &w : rt.dp->workers()) {
-		auto &set = sketches_.emplace_back();
-		for (size_t p = 0; p < set.size(); p++) {
-			set[p] = std::make_unique<telemetry::FlowSketch>(shape);
-			w->sketches[p] = set[p].get();
-		}
 		w->sample_every = kFlowSampleEvery;
 		w->sample_countdown = 1;
+		sampling_ = true;
 	}
 	observed_ = observer_.sample(*rt.dp, now_ns());
 	next_observe_ns_ = now_ns() + kObservePeriodNs;
@@ -311,6 +306,23 @@ void GuardianRuntime::adopt_published()
 	guardian_.commit(a, now_ns());
 }
 
+// All that is waiting, at most one ring's worth each: a worker that never stops sampling cannot
+// hold the control lcore here.
+void GuardianRuntime::drain_samples()
+{
+	for (const auto &w : rt_.dp->workers()) {
+		telemetry::FlowSample batch[64];
+		for (unsigned taken = 0, n; taken < rte_ring_get_capacity(w->flow_samples); taken += n) {
+			n = rte_ring_sc_dequeue_burst_elem(w->flow_samples, batch, sizeof(batch[0]), 64, nullptr);
+			if (n == 0)
+				break;
+			for (unsigned i = 0; i < n; i++)
+				sketches_.add(batch[i]);
+			samples_counted_ += n;
+		}
+	}
+}
+
 void GuardianRuntime::poll()
 {
 	while (!pending_.empty() && rte_rcu_qsbr_check(rt_.dp->qsbr, pending_.front().token, false) == 1) {
@@ -324,6 +336,9 @@ void GuardianRuntime::poll()
 
 void GuardianRuntime::housekeeping()
 {
+	// About every ms, not every round: between drains a worker's enqueues find the ring's lines
+	// still in its own cache (17 ms of samples fit at 15 Mpps).
+	drain_samples();
 	const uint64_t now = now_ns();
 	if (now >= next_observe_ns_) {
 		next_observe_ns_ = now + kObservePeriodNs;
@@ -343,27 +358,19 @@ void GuardianRuntime::housekeeping()
 	}
 }
 
-// The closed windows (handed over at the last close) -> merged per path, scaled back from the
+// The windows closed last time -> per path, scaled back from the
 // sample -> the policy's proposals, decided like any other; then the next windows are closed.
 void GuardianRuntime::run_policy()
 {
 	const double window_s = double(now_ns() - last_window_ns_) / 1e9;
 	guardian::GuardianStatus st = guardian_.status(now_ns());
-	if (st.autonomy != config::Autonomy::off && !st.failsafe && !sketches_.empty()) {
+	if (st.autonomy != config::Autonomy::off && !st.failsafe && sampling_ && sketches_.closed(0) != nullptr) {
 		guardian::PolicyInput input;
 		input.window_s = window_s;
 		input.observed = observed_;
-		bool complete = true;
-		for (size_t p = 0; p < 3 && complete; p++) {
-			std::vector<const telemetry::FlowWindow *> windows;
-			for (const auto &set : sketches_) {
-				const telemetry::FlowWindow *w = set[p]->closed_window();
-				complete = complete && w != nullptr;
-				windows.push_back(w);
-			}
-			if (!complete)
-				break;
-			input.flows[p] = telemetry::merge_windows(windows);
+		for (unsigned p = 0; p < telemetry::PathSketches::kPaths; p++) {
+			const telemetry::FlowWindow *w = sketches_.closed(p);
+			input.flows[p] = telemetry::merge_windows({&w, 1});
 			for (telemetry::FlowEstimate &e : input.flows[p]) {
 				e.bytes *= kFlowSampleEvery;
 				e.packets *= kFlowSampleEvery;
@@ -371,15 +378,13 @@ void GuardianRuntime::run_policy()
 				e.error *= kFlowSampleEvery;
 			}
 		}
-		if (complete)
-			for (const guardian::Proposal &p : policy_.propose(input, rt_.cfg, guardian_.rules(), guardian_.tenants())) {
-				policy_proposals_++;
-				submit(p, rte_rdtsc());
-			}
+		for (const guardian::Proposal &p : policy_.propose(input, rt_.cfg, guardian_.rules(), guardian_.tenants())) {
+			policy_proposals_++;
+			submit(p, rte_rdtsc());
+		}
 	}
-	for (auto &set : sketches_)
-		for (auto &s : set)
-			s->close_window(); // false: the worker has not switched yet (stopped); next window
+	drain_samples(); // what the workers sampled up to now belongs to the window closing
+	sketches_.close();
 }
 
 void GuardianRuntime::inject_fast_p99(double us, uint64_t ms) { observer_.inject_fast_p99(us, ms ? now_ns() + ms * 1'000'000 : 0); }
@@ -417,6 +422,13 @@ std::string GuardianRuntime::status() const
 	for (const auto &[name, t] : observed_.tenants)
 		if (t.fast_p99_us)
 			out += ", " + (name.empty() ? std::string("(no tenant)") : name) + " fast p99 " + std::to_string(*t.fast_p99_us) + " us";
+	out += "\n  flow samples (1 in " + std::to_string(kFlowSampleEvery) + "): counted " + std::to_string(samples_counted_) +
+	       ", lost " + std::to_string(rt_.dp->totals().flow_samples_lost) + "; last window:";
+	for (unsigned p = 0; p < telemetry::PathSketches::kPaths; p++) {
+		const telemetry::FlowWindow *w = sketches_.closed(p);
+		out += std::string(p ? ", " : " ") + config::path_kind_name(config::PathKind(p)) + " " +
+		       std::to_string(w ? w->total_packets() : 0);
+	}
 	out += "\n  proposal -> applied on every worker: " + latency_json();
 	if (log_)
 		out += "  audit log " + log_->path() + ": last seq " + std::to_string(log_->last_seq()) + ", failures " +

@@ -21,8 +21,8 @@
 
 namespace tripath::app {
 
-// One worker in this many packets feeds the sketches: at 64 the per-packet cost is a compare
-// per burst plus, per sample, O(depth + top_k) (doc/guardian.md "Cost on the workers").
+// One packet in this many, on every worker, feeds the sketches: at 64 a worker's cost is a compare
+// per burst plus a copy per sample (doc/guardian.md "Cost on the workers").
 inline constexpr uint32_t kFlowSampleEvery = 64;
 inline constexpr uint64_t kObservePeriodNs = 100'000'000;  // one SLO sample (canary, failsafe)
 inline constexpr uint64_t kPolicyWindowNs = 1'000'000'000; // one sketch window for the policy
@@ -54,7 +54,7 @@ public:
 	void flush_deferred(); // the deferred records on file (audit verify and tail read the file)
 
 	void poll();         // applied tokens
-	void housekeeping(); // SLO sample, canary, policy window, audit tick
+	void housekeeping(); // flow samples, SLO sample, canary, policy window, audit tick
 
 	bool audit_change(const std::string &command, const StagedTables &staged, std::string &error);
 	void adopt_published();
@@ -85,6 +85,7 @@ private:
 	uint64_t append(audit::Record record, bool may_defer, std::string &error); // 0: not recorded
 	void run_action(guardian::Action &action);
 	void run_policy();
+	void drain_samples(); // the workers' flow samples -> the open windows
 	uint64_t now_ns() const;
 
 	Runtime &rt_;
@@ -94,7 +95,9 @@ private:
 	guardian::AdaptivePolicy policy_;
 	Observer observer_;
 	guardian::ObservedState observed_;      // the latest sample
-	std::vector<std::array<std::unique_ptr<telemetry::FlowSketch>, 3>> sketches_; // per worker
+	telemetry::PathSketches sketches_;      // the workers' samples, counted here
+	bool sampling_ = false;                 // the workers sample (there are workers)
+	uint64_t samples_counted_ = 0;          // taken off the workers' rings since start
 	std::deque<Pending> pending_;
 	std::vector<uint64_t> latencies_;       // ns, at most kLatencySamples (oldest dropped)
 	uint64_t next_observe_ns_ = 0;

@@ -76,6 +76,7 @@ json path_stats(const pipeline::LcoreCounters &c)
 		{"fallback_to_kernel", c.fallback_to_kernel},
 		{"flow_cache_hits", c.flow_cache_hits},
 		{"flow_cache_misses", c.flow_cache_misses},
+		{"flow_samples_lost", c.flow_samples_lost},
 		{"demoted", c.demoted},
 		{"answer_rx_packets", c.answer_rx_packets},
 		{"answer_tx_packets", c.answer_tx_packets},

@@ -115,6 +115,7 @@ void paths(Text &t, const pipeline::LcoreCounters &c)
 		c.fallback_to_kernel);
 	counter(t, "tripath_flow_cache_hits", "Verdicts the workers found in their flow caches.", c.flow_cache_hits);
 	counter(t, "tripath_flow_cache_misses", "Verdicts the rule table computed (flow cache on).", c.flow_cache_misses);
+	counter(t, "tripath_flow_samples_lost", "Flow samples the guardian's rings refused (its sketches saw fewer).", c.flow_samples_lost);
 	counter(t, "tripath_demoted_packets", "Packets over a fast or bulk quota carried by path A instead.", c.demoted);
 	counter(t, "tripath_tap_tx_packets", "Path A: packets delivered into a TAP.", c.tap_tx_packets);
 	counter(t, "tripath_tap_rx_packets", "Path A: kernel output read from a TAP.", c.tap_rx_packets);

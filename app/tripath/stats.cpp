@@ -59,7 +59,8 @@ std::string format_path_stats(const LcoreCounters &c)
 		out += line("  %-8s %14" PRIu64 " %16" PRIu64 "\n", pipeline::path_name(PathId(p)), c.path_packets[p], c.path_bytes[p]);
 	out += line("  only the default rule matched:          %" PRIu64 "\n", c.unmatched);
 	out += line("  fast/bulk verdicts carried by kernel:  %" PRIu64 "\n", c.fallback_to_kernel);
-	out += line("  flow cache: hits %" PRIu64 ", misses %" PRIu64 "\n", c.flow_cache_hits, c.flow_cache_misses);
+	out += line("  flow cache: hits %" PRIu64 ", misses %" PRIu64 "; flow samples lost %" PRIu64 "\n", c.flow_cache_hits,
+		    c.flow_cache_misses, c.flow_samples_lost);
 	out += line("  fast path: answers from agents %" PRIu64 ", to the wire %" PRIu64 " (dropped %" PRIu64 ")\n",
 		    c.answer_rx_packets, c.answer_tx_packets, answer_drops);
 	out += line("  demoted to kernel (over a quota):      %" PRIu64 "\n", c.demoted);

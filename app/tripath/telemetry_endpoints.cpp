@@ -106,6 +106,7 @@ void fill_paths(const Runtime &rt, const ControlSnapshot &, const char *, rte_te
 	u64(d, "fallback_to_kernel", c.fallback_to_kernel);
 	u64(d, "flow_cache_hits", c.flow_cache_hits);
 	u64(d, "flow_cache_misses", c.flow_cache_misses);
+	u64(d, "flow_samples_lost", c.flow_samples_lost);
 	u64(d, "demoted", c.demoted);
 	u64(d, "tap_tx_packets", c.tap_tx_packets);
 	u64(d, "tap_rx_packets", c.tap_rx_packets);

@@ -94,7 +94,13 @@ grep -q "tripath-agent: ready" "$work/agent.log" || fail "agent never ready"
 
 echo "== autonomy bounded, not in FAILSAFE"
 expect_ok "autonomy bounded, not in FAILSAFE" guardian status
+samples0=$(status_field "flow samples (1 in 64): counted")
 rpcs_take fast kernel
+# The worker sampled 1 in 64 of the RPCs for the policy's sketches; the control lcore counted them.
+samples1=$(status_field "flow samples (1 in 64): counted")
+[ $((samples1 - samples0)) -ge 5 ] || fail "the guardian counted $((samples1 - samples0)) flow samples of 400 RPCs: $(ctl guardian status)"
+expect_ok "lost 0; last window: kernel [0-9]+, fast [0-9]+, bulk [0-9]+" guardian status
+echo "   flow samples counted: +$((samples1 - samples0))"
 
 echo "== operator: move the RPC rule to path A; the RPCs follow, then come back"
 expect_ok "^APPROVE ok" guardian propose '{"kind":"move_rule","rule":"agent-rpc","path":"kernel"}'

@@ -108,6 +108,7 @@ void accumulate(LcoreCounters &sum, const LcoreCounters &one)
 	sum.unmatched += read_counter(one.unmatched);
 	sum.flow_cache_hits += read_counter(one.flow_cache_hits);
 	sum.flow_cache_misses += read_counter(one.flow_cache_misses);
+	sum.flow_samples_lost += read_counter(one.flow_samples_lost);
 	sum.tap_tx_packets += read_counter(one.tap_tx_packets);
 	sum.tap_rx_packets += read_counter(one.tap_rx_packets);
 	sum.wire_tx_packets += read_counter(one.wire_tx_packets);

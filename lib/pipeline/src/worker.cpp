@@ -78,30 +78,39 @@ void hold_for_kernel(WorkerContext &w, rte_mbuf *const *pkts, unsigned n, uint64
 	w.n_kernel_held += n;
 }
 
-// Every sample_every-th parsed IP packet feeds its verdict's path sketch: one compare per burst
-// when no sample falls in it, O(depth + top_k) per sample. No locks, no allocation.
+// Every sample_every-th parsed IP packet goes to the control lcore, which counts it into its
+// path's sketch: one compare per burst when no sample falls in it, a copy per sample, and one
+// ring enqueue for the burst's samples. No locks, no allocation.
 void sample_flows(WorkerContext &w, const packet::FlowKey *keys, const Verdict *verdicts, rte_mbuf *const *pkts, unsigned n)
 {
 	if (likely(w.sample_countdown > n)) {
 		w.sample_countdown -= n;
 		return;
 	}
+	telemetry::FlowSample samples[kBurst];
+	unsigned n_samples = 0;
 	unsigned i = w.sample_countdown - 1;
 	for (; i < n; i += w.sample_every) {
 		const packet::FlowKey &k = keys[i];
 		unsigned path = unsigned(verdicts[i].path);
-		if (k.ip_version == 0 || path >= w.sketches.size())
+		if (k.ip_version == 0 || path >= telemetry::PathSketches::kPaths)
 			continue; // non-IP (ARP) and drop verdicts: no flow to steer
-		telemetry::FlowId id;
-		id.family = k.ip_version;
-		id.proto = k.proto;
-		id.src_port = k.src_port;
-		id.dst_port = k.dst_port;
-		id.src = k.src;
-		id.dst = k.dst;
-		w.sketches[path]->add(id, pkts[i]->pkt_len);
+		telemetry::FlowSample &s = samples[n_samples++];
+		s.flow.family = k.ip_version;
+		s.flow.proto = k.proto;
+		s.flow.src_port = k.src_port;
+		s.flow.dst_port = k.dst_port;
+		s.flow.src = k.src;
+		s.flow.dst = k.dst;
+		s.bytes = pkts[i]->pkt_len;
+		s.path = uint8_t(path);
 	}
 	w.sample_countdown = i - n + 1;
+	if (n_samples == 0)
+		return;
+	unsigned sent = rte_ring_sp_enqueue_burst_elem(w.flow_samples, samples, sizeof(samples[0]), n_samples, nullptr);
+	if (unlikely(sent < n_samples))
+		bump(w.counters->flow_samples_lost, n_samples - sent); // the control lcore is behind
 }
 
 // One poll of a queue. now: when the poll began (the end of the previous step of this loop),
@@ -169,7 +178,7 @@ unsigned poll_queue(WorkerContext &w, const PollQueue &pq, StageCounters &rxs, u
 		}
 	}
 	const uint32_t default_rule = rules.default_rule();
-	if (w.sketches[0] != nullptr)
+	if (w.sample_every != 0)
 		sample_flows(w, keys, verdicts, parsed, n_parsed);
 	now = stage_done(stage(Stage::classify), now, rte_rdtsc(), n_parsed);
 
@@ -352,9 +361,6 @@ int worker_main(void *arg)
 		}
 		free_given_back(w.give_back); // path A's mbufs, back into this lcore's mempool cache
 		rte_rcu_qsbr_quiescent(dp.qsbr, w.qsbr_id);
-		for (telemetry::FlowSketch *s : w.sketches)
-			if (s != nullptr)
-				s->poll(); // the guardian's window handoff, idle or not
 		bump(c.loops);
 		if (moved) {
 			bump(c.busy_loops);

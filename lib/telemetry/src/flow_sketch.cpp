@@ -127,36 +127,21 @@ std::vector<FlowEstimate> FlowWindow::top(const std::vector<Slot> &table) const
 std::vector<FlowEstimate> FlowWindow::top_by_bytes() const { return top(top_bytes_); }
 std::vector<FlowEstimate> FlowWindow::top_by_packets() const { return top(top_packets_); }
 
-FlowSketch::FlowSketch(const SketchShape &shape) : windows_{FlowWindow(shape), FlowWindow(shape)} {}
+PathSketches::PathSketches(const SketchShape &shape) : open_(kPaths, FlowWindow(shape)), closed_(kPaths, FlowWindow(shape)) {}
 
-void FlowSketch::poll()
+void PathSketches::add(const FlowSample &sample)
 {
-	uint32_t want = requested_.load(std::memory_order_acquire);
-	if (want == active_local_)
-		return;
-	active_local_ = want;
-	// Release: every add() to the old window happens-before the guardian reads it.
-	active_.store(want, std::memory_order_release);
+	if (sample.path < kPaths)
+		open_[sample.path].add(sample.flow, flow_hash(sample.flow), sample.bytes);
 }
 
-bool FlowSketch::close_window()
+void PathSketches::close()
 {
-	uint32_t req = requested_.load(std::memory_order_relaxed);
-	if (active_.load(std::memory_order_acquire) != req)
-		return false;
-	uint32_t next = req ^ 1;
-	windows_[next].clear(); // the guardian's since the last handoff; the worker never touches it now
-	requested_.store(next, std::memory_order_release);
+	for (unsigned p = 0; p < kPaths; p++) {
+		std::swap(open_[p], closed_[p]); // vectors move: no copy of the counters
+		open_[p].clear();
+	}
 	closed_once_ = true;
-	return true;
-}
-
-const FlowWindow *FlowSketch::closed_window() const
-{
-	uint32_t req = requested_.load(std::memory_order_relaxed);
-	if (!closed_once_ || active_.load(std::memory_order_acquire) != req)
-		return nullptr;
-	return &windows_[req ^ 1];
 }
 
 std::vector<FlowEstimate> merge_windows(std::span<const FlowWindow *const> windows)

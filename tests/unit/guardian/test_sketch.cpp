@@ -1,5 +1,5 @@
-// The flow sketch: Count-Min bounds and top-k on a skewed stream, and the worker/guardian
-// window handoff across two threads.
+// The flow sketch: Count-Min bounds and top-k on a skewed stream, and the control lcore's
+// per-path windows of the workers' samples.
 #include <tripath/telemetry/flow_sketch.h>
 
 #include <gtest/gtest.h>
@@ -8,7 +8,6 @@
 #include <cmath>
 #include <map>
 #include <random>
-#include <thread>
 
 namespace tripath::telemetry {
 namespace {
@@ -131,47 +130,43 @@ TEST(FlowSketch, MergeAcrossWorkers)
 	EXPECT_EQ(merge_windows(both).size(), merged.size()); // deterministic
 }
 
-TEST(FlowSketch, WindowHandoffBetweenThreads)
+FlowSample sample(uint32_t f, uint8_t path, uint32_t bytes)
 {
-	FlowSketch sketch(SketchShape{256, 4, 8});
-	EXPECT_EQ(sketch.closed_window(), nullptr);
-	std::atomic<bool> stop{false};
-	std::atomic<uint64_t> sent{0};
-	// The worker: adds and polls, never blocks.
-	std::thread worker([&] {
-		uint64_t n = 0;
-		while (!stop.load(std::memory_order_relaxed)) {
-			sketch.add(flow(uint32_t(n % 3)), 100);
-			n++;
-			sketch.poll();
-		}
-		sent = n;
-		sketch.poll();
-	});
-	uint64_t seen = 0;
-	for (int round = 0; round < 200; round++) {
-		while (!sketch.close_window())
-			std::this_thread::yield();
-		const FlowWindow *w = nullptr;
-		while (!(w = sketch.closed_window()))
-			std::this_thread::yield();
-		// The closed window is the guardian's alone now: a consistent snapshot.
-		EXPECT_EQ(w->total_bytes(), w->total_packets() * 100);
-		uint64_t flows = 0;
-		for (uint32_t f = 0; f < 3; f++)
-			flows += w->estimate_packets(flow(f));
-		EXPECT_EQ(flows, w->total_packets()); // 3 flows in 256 columns x 4 rows: exact
-		seen += w->total_packets();
+	FlowSample s;
+	s.flow = flow(f);
+	s.path = path;
+	s.bytes = bytes;
+	return s;
+}
+
+TEST(PathSketches, SamplesGoToTheirPathsOpenWindowUntilClosed)
+{
+	PathSketches sketches(SketchShape{256, 4, 8});
+	for (unsigned p = 0; p < PathSketches::kPaths; p++)
+		EXPECT_EQ(sketches.closed(p), nullptr) << "nothing closed yet";
+	for (uint32_t i = 0; i < 30; i++)
+		sketches.add(sample(i % 3, uint8_t(i % 3), 100 + i % 3)); // flow f on path f
+	sketches.add(sample(7, 3, 1500)); // a drop verdict's path: not counted
+	for (unsigned p = 0; p < PathSketches::kPaths; p++) {
+		EXPECT_EQ(sketches.open(p).total_packets(), 10u);
+		EXPECT_EQ(sketches.open(p).total_bytes(), 10u * (100 + p));
 	}
-	stop = true;
-	worker.join();
-	// Every packet is in exactly one window: those seen, plus the still active one.
-	while (!sketch.close_window())
-		std::this_thread::yield();
-	sketch.poll(); // the worker's last acknowledgement, on this thread now that it has stopped
-	ASSERT_NE(sketch.closed_window(), nullptr);
-	seen += sketch.closed_window()->total_packets();
-	EXPECT_EQ(seen, sent.load());
+	sketches.close();
+	sketches.add(sample(1, 1, 64)); // the next window
+	for (unsigned p = 0; p < PathSketches::kPaths; p++) {
+		const FlowWindow *w = sketches.closed(p);
+		ASSERT_NE(w, nullptr);
+		EXPECT_EQ(w->total_packets(), 10u);
+		EXPECT_EQ(w->estimate_packets(flow(p)), 10u); // 3 flows in 256 columns x 4 rows: exact
+		ASSERT_FALSE(w->top_by_packets().empty());
+		EXPECT_EQ(w->top_by_packets()[0].flow, flow(p));
+	}
+	EXPECT_EQ(sketches.open(1).total_packets(), 1u);
+	EXPECT_EQ(sketches.open(0).total_packets(), 0u) << "a window opens empty";
+	sketches.close();
+	EXPECT_EQ(sketches.closed(1)->total_packets(), 1u) << "the closed window is the last one, not a sum";
+	EXPECT_EQ(sketches.closed(1)->total_bytes(), 64u);
+	EXPECT_EQ(sketches.closed(0)->total_packets(), 0u);
 }
 
 } // namespace

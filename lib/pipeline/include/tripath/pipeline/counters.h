@@ -120,6 +120,7 @@ struct alignas(RTE_CACHE_LINE_SIZE) LcoreCounters {
 	uint64_t unmatched = 0;          // only the default rule (or none) matched
 	uint64_t flow_cache_hits = 0;    // worker: verdicts found in its flow cache
 	uint64_t flow_cache_misses = 0;  // worker: verdicts the rule table computed (cache on)
+	uint64_t flow_samples_lost = 0;  // worker: samples its ring to the guardian refused (not packets)
 	uint64_t tap_tx_packets = 0;     // exception lcore: delivered into a TAP
 	uint64_t tap_rx_packets = 0;     // exception lcore: read from a TAP (kernel output)
 	uint64_t wire_tx_packets = 0;    // worker: kernel output sent on the wire

@@ -108,10 +108,11 @@ struct WorkerContext {
 	std::vector<const BulkPeerStats *> bulk_peers; // by peer index: `up` says ring or path A; empty: no path C
 	LcoreCounters *counters = nullptr;
 	config::IdleBackoff idle;
-	// The guardian's flow sketches by path (kernel, fast, bulk); set before start(), null = off.
-	// Owner: the control lcore; the worker adds to their active windows and polls them.
-	std::array<telemetry::FlowSketch *, 3> sketches{};
-	uint32_t sample_every = 64;    // one packet in this many feeds its path's sketch
+	// One parsed IP packet in sample_every goes here as a telemetry::FlowSample, for the guardian's
+	// flow sketches. Producer: this worker; consumer: the control lcore, which does the counting
+	// (what the ring refuses: flow_samples_lost).
+	rte_ring *flow_samples = nullptr;
+	uint32_t sample_every = 0;     // set before start(); 0: no sampling
 	uint32_t sample_countdown = 1; // worker only: packets until the next sample (1 = the next)
 	std::unique_ptr<classify::FlowCache> flow_cache; // worker only (never null; may be off)
 };
@@ -227,6 +228,7 @@ private:
 	std::vector<rte_ring *> rings_;                    // every mbuf-pointer ring we created, for teardown
 	std::vector<rte_ring *> handoff_rings_;            // path A's KernelHandoff rings, for teardown
 	std::vector<rte_ring *> give_back_rings_;          // the workers' give-back rings (delivered mbufs)
+	std::vector<rte_ring *> sample_rings_;             // the workers' flow samples (telemetry::FlowSample)
 	std::string instance_;                              // names this dataplane's header pool and give-back rings
 	static constexpr unsigned kHeaders = 1024; // path A's borrowing headers (one is the pool's spare)
 	LcoreCounters *counters_ = nullptr;                // RTE_MAX_LCORE slots, hugepage memory

@@ -1,16 +1,10 @@
 // Heavy flows per path, for the guardian's adaptive policy: a Count-Min sketch of bytes and of
-// packets plus space-saving top-k tables, filled by one worker and read by the guardian
-// without locks.
-//
-// Handoff: each FlowSketch has two FlowWindows. The worker writes only the active one; the
-// guardian closes it (close_window), the worker switches at its next poll() and acknowledges,
-// and from then on the guardian owns the closed window alone: it reads it (closed_window) and
-// clears it at the next close. No counter is ever written by both sides, so windows are plain
-// memory; the two indices below carry the release/acquire ordering.
+// packets plus space-saving top-k tables. The workers only sample: each hands one packet in N
+// to the control lcore as a FlowSample (an rte_ring element, as sFlow agents hand samples to
+// their collector), and the control lcore counts them into PathSketches, which it alone owns.
 #pragma once
 
 #include <array>
-#include <atomic>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -29,6 +23,14 @@ struct FlowId {
 };
 
 uint64_t flow_hash(const FlowId &flow);    // stable across runs and machines
+
+// One sampled packet, as a worker hands it over: a fixed-size rte_ring element.
+struct FlowSample {
+	FlowId flow;
+	uint32_t bytes = 0;                    // its frame length
+	uint8_t path = 0;                      // its verdict's path: 0 kernel, 1 fast, 2 bulk
+};
+static_assert(sizeof(FlowSample) % 4 == 0, "rte_ring elements are a multiple of 4 bytes");
 
 struct SketchShape {
 	uint32_t width = 2048;                 // counters per row, a power of two
@@ -86,32 +88,28 @@ private:
 	uint64_t total_packets_ = 0;
 };
 
-// One worker's flows on one path.
-class FlowSketch {
+// The flows of every path, one window open (samples go in) and one closed (the policy reads it)
+// per path. The control lcore's alone: no atomics, no locks.
+class PathSketches {
 public:
-	explicit FlowSketch(const SketchShape &shape = {});
+	static constexpr unsigned kPaths = 3;  // kernel, fast, bulk
 
-	// Worker: count a (sampled) packet. No locks, no allocation, O(depth + top_k).
-	void add(const FlowId &flow, uint32_t bytes) { windows_[active_local_].add(flow, flow_hash(flow), bytes); }
-	// Worker: switch windows if the guardian closed the active one. Once per loop, idle or not.
-	void poll();
+	explicit PathSketches(const SketchShape &shape = {});
 
-	// Guardian: close the active window (the worker moves to the other one, which is cleared
-	// here first). False while the previous close is not yet acknowledged.
-	bool close_window();
-	// Guardian: the last window closed and acknowledged, or null (none yet, or not acknowledged).
-	// Valid until the next close_window().
-	const FlowWindow *closed_window() const;
+	// Counts a sample into its path's open window; a path >= kPaths is ignored.
+	void add(const FlowSample &sample);
+	// The open windows become the closed ones; new ones open empty.
+	void close();
+	// The window closed last on `path`, or null before the first close.
+	const FlowWindow *closed(unsigned path) const { return closed_once_ ? &closed_[path] : nullptr; }
+	const FlowWindow &open(unsigned path) const { return open_[path]; }
 
 private:
-	std::array<FlowWindow, 2> windows_;
-	std::atomic<uint32_t> requested_{0};   // guardian: writes (release); worker: reads (acquire)
-	std::atomic<uint32_t> active_{0};      // worker: writes (release); guardian: reads (acquire)
-	uint32_t active_local_ = 0;            // worker only: its copy of active_
-	bool closed_once_ = false;             // guardian only
+	std::vector<FlowWindow> open_, closed_; // by path
+	bool closed_once_ = false;
 };
 
-// Guardian: the flows of one path summed over the workers' closed windows: the union of their
+// Guardian: the flows of one path summed over several windows: the union of their
 // top-k candidates with the Count-Min estimates added up, heaviest bytes first (ties by flow).
 std::vector<FlowEstimate> merge_windows(std::span<const FlowWindow *const> windows);
 
