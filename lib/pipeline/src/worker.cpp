@@ -183,19 +183,21 @@ unsigned poll_queue(WorkerContext &w, const PollQueue &pq, StageCounters &rxs, u
 	now = stage_done(stage(Stage::classify), now, rte_rdtsc(), n_parsed);
 
 	// The tenant (rule, else source prefix: resolved with the verdict), then its meters: one
-	// clock read per burst.
+	// clock read per burst. With no quota to police, every packet passes and dispatch's loop
+	// counts it for its tenant (a default tally, with no tenants, counts nothing).
 	quota::Outcome outcomes[kBurst];
+	quota::PassedTally tally;
 	if (!has_tenants || quotas.meters() == 0) {
-		std::fill_n(outcomes, n_parsed, quota::Outcome::pass); // no tenants, or no quotas: all pass
+		std::fill_n(outcomes, n_parsed, quota::Outcome::pass);
 		if (has_tenants)
-			quotas.count_passed(w.slot, verdicts, parsed_len, n_parsed);
+			tally = quotas.passed_tally(w.slot);
 	} else {
 		uint16_t tenants[kBurst];
 		for (unsigned i = 0; i < n_parsed; i++)
 			tenants[i] = verdicts[i].tenant;
 		quotas.police(w.slot, tenants, verdicts, parsed_len, outcomes, n_parsed, now);
+		now = stage_done(stage(Stage::quota), now, rte_rdtsc(), n_parsed);
 	}
-	now = stage_done(stage(Stage::quota), now, rte_rdtsc(), n_parsed);
 
 	rte_mbuf *kernel[kBurst];
 	rte_mbuf *fast[kBurst];
@@ -209,6 +211,7 @@ unsigned poll_queue(WorkerContext &w, const PollQueue &pq, StageCounters &rxs, u
 	for (unsigned i = 0; i < n_parsed; i++) {
 		const Verdict &v = verdicts[i];
 		unmatched += v.rule == classify::kNoRule || v.rule == default_rule;
+		tally.count(v, parsed_len[i]);
 		if (unlikely(outcomes[i] != quota::Outcome::pass)) {
 			if (outcomes[i] == quota::Outcome::drop) {
 				over_quota[n_over++] = parsed[i];

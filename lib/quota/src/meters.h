@@ -12,8 +12,6 @@ namespace tripath::quota::detail {
 
 inline constexpr uint32_t kNoMeter = UINT32_MAX;
 
-inline unsigned cell_of(uint16_t tenant, config::PathKind path) { return tenant * kQuotaPaths + unsigned(path); }
-
 // By cell (tenant, path). Control: writes at build; workers: read only.
 struct PathPolicy {
 	uint32_t meter = kNoMeter;     // index into profiles and every slot's meters
@@ -34,21 +32,10 @@ struct Meters {
 	rte_meter_srtcm bit;
 };
 
-// By cell, in one slot. Worker of the slot: sole writer; control: relaxed loads.
-struct Counters {
-	uint64_t passed_packets;
-	uint64_t passed_bytes;
-	uint64_t dropped;
-	uint64_t demoted;
-};
-
 // One worker's state: two cache-aligned rte_zmalloc blocks, so no line is shared between slots.
 struct SlotState {
 	Meters *meters = nullptr;
 	Counters *counters = nullptr;
 };
-
-// Single-writer add: a plain load and a relaxed store, so readers never see a torn value.
-inline void bump(uint64_t &counter, uint64_t n = 1) { __atomic_store_n(&counter, counter + n, __ATOMIC_RELAXED); }
 
 } // namespace tripath::quota::detail

@@ -62,19 +62,19 @@ void QuotaTable::police(unsigned slot, const uint16_t *tenants, const classify::
 	}
 }
 
+PassedTally QuotaTable::passed_tally(unsigned slot) const
+{
+	PassedTally t;
+	t.cells_ = slots_[slot].counters;
+	t.n_tenants_ = names_.size();
+	return t;
+}
+
 void QuotaTable::count_passed(unsigned slot, const classify::Verdict *verdicts, const uint32_t *bytes, unsigned n)
 {
-	SlotState &s = slots_[slot];
-	const size_t n_tenants = names_.size();
-	for (unsigned i = 0; i < n; i++) {
-		uint16_t t = verdicts[i].tenant;
-		config::PathKind path = verdicts[i].path;
-		if (t >= n_tenants || path == config::PathKind::drop)
-			continue;
-		Counters &k = s.counters[cell_of(t, path)];
-		bump(k.passed_packets);
-		bump(k.passed_bytes, bytes[i]);
-	}
+	const PassedTally tally = passed_tally(slot);
+	for (unsigned i = 0; i < n; i++)
+		tally.count(verdicts[i], bytes[i]);
 }
 
 } // namespace tripath::quota

@@ -432,6 +432,46 @@ tenants:
 		    (unsigned long)got_light);
 }
 
+// With no quota anywhere, nothing is policed, and dispatch still counts each tenant's packets and
+// bytes on its verdict's path: not rule drops, not packets of no tenant.
+TEST_F(DataplaneTest, TenantsWithoutQuotasAreCountedByPath)
+{
+	std::string yaml = config_yaml(1024, "  - { name: rpc, priority: 10, match: { proto: udp, dst_port: 7000 }, path: fast, endpoint: ep1 }\n"
+					     "  - { name: nine, priority: 10, match: { proto: udp, dst_port: 9 }, path: drop }\n"
+					     "  - { name: default, priority: 65535, path: kernel }\n") + R"(
+tenants:
+  - { name: alpha, prefixes: [10.77.0.2/32] }
+  - { name: beta, prefixes: [10.77.0.3/32] }
+)";
+	ASSERT_NO_FATAL_FAILURE(start(yaml));
+	ASSERT_EQ(dp->quotas().meters(), 0u);
+	auto from = [](Frame f, uint8_t host) {
+		f[14 + 15] = host; // last byte of the IPv4 source: 2 alpha, 3 beta, 4 nobody's
+		return f;
+	};
+	std::vector<Frame> in;
+	for (unsigned i = 0; i < 30; i++) {
+		in.push_back(from(udp4(7000, i), 2)); // alpha, path B
+		in.push_back(from(udp4(53, i), i % 3 == 0 ? 3 : 2)); // path A: beta 10, alpha 20
+		in.push_back(from(udp4(9, i), 2)); // a rule drop: not counted
+		in.push_back(from(udp4(7000, i), 4)); // no tenant: not counted
+	}
+	ASSERT_NO_FATAL_FAILURE(inject(wire0->rx, in));
+	ASSERT_TRUE(pump_until([&] { return rte_ring_count(kern0->tx) >= 30 && rte_ring_count(agent0->tx) >= 60; }));
+	dp->stop();
+	take(kern0->tx);
+	take(agent0->tx);
+	quota::TenantStats alpha = dp->quotas().stats(0), beta = dp->quotas().stats(1);
+	EXPECT_EQ(alpha.path[unsigned(config::PathKind::fast)].passed_packets, 30u);
+	EXPECT_EQ(alpha.path[unsigned(config::PathKind::fast)].passed_bytes, 30u * in[0].size());
+	EXPECT_EQ(alpha.path[unsigned(config::PathKind::kernel)].passed_packets, 20u);
+	EXPECT_EQ(beta.path[unsigned(config::PathKind::kernel)].passed_packets, 10u);
+	EXPECT_EQ(beta.path[unsigned(config::PathKind::kernel)].passed_bytes, 10u * in[1].size());
+	EXPECT_EQ(beta.path[unsigned(config::PathKind::fast)].passed_packets, 0u);
+	EXPECT_EQ(alpha.path[unsigned(config::PathKind::kernel)].dropped + beta.path[unsigned(config::PathKind::kernel)].dropped, 0u);
+	EXPECT_EQ(drops(dp->totals(), DropReason::rule_drop), 30u);
+}
+
 int main(int argc, char **argv)
 {
 	::testing::InitGoogleTest(&argc, argv);

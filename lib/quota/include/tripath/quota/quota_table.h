@@ -43,7 +43,40 @@ struct PathPolicy;
 struct MeterProfiles;
 struct SlotState;
 class SourcePrefixes;
+
+inline unsigned cell_of(uint16_t tenant, config::PathKind path) { return tenant * kQuotaPaths + unsigned(path); }
+
+// By cell (tenant, path), in one slot. Worker of the slot: sole writer; control: relaxed loads.
+struct Counters {
+	uint64_t passed_packets;
+	uint64_t passed_bytes;
+	uint64_t dropped;
+	uint64_t demoted;
+};
+
+// Single-writer add: a plain load and a relaxed store, so readers never see a torn value.
+inline void bump(uint64_t &counter, uint64_t n = 1) { __atomic_store_n(&counter, counter + n, __ATOMIC_RELAXED); }
 } // namespace detail
+
+// What count_passed() counts, one packet at a time, for a worker that folds it into a loop of its
+// own over the burst (the counters' store-to-load chains then overlap that loop's work instead
+// of making a pass of their own). A default one counts nothing.
+class PassedTally {
+public:
+	void count(const classify::Verdict &v, uint32_t bytes) const
+	{
+		if (v.tenant >= n_tenants_ || v.path == config::PathKind::drop)
+			return; // no tenant (or no tenants at all), or a rule drop: not policed
+		detail::Counters &k = cells_[detail::cell_of(v.tenant, v.path)];
+		detail::bump(k.passed_packets);
+		detail::bump(k.passed_bytes, bytes);
+	}
+
+private:
+	friend class QuotaTable;
+	detail::Counters *cells_ = nullptr;
+	size_t n_tenants_ = 0;
+};
 
 // Meters are per worker slot: each slot gets ceil(rate / worker_slots) of a quota's packets/s
 // and bits/s, and the same share of its burst. Exact when one worker carries the tenant's
@@ -87,6 +120,8 @@ public:
 	// The same when no tenant has a quota (meters() == 0): every packet passes, and only what
 	// passed is counted, by each verdict's tenant and path, without police()'s per-packet policy.
 	void count_passed(unsigned slot, const classify::Verdict *verdicts, const uint32_t *bytes, unsigned n);
+	// The same for one packet at a time (worker of `slot` only; valid while this table is).
+	PassedTally passed_tally(unsigned slot) const;
 
 	// Control lcore: sums every slot (relaxed loads; a running worker may be a burst ahead).
 	TenantStats stats(uint16_t tenant) const;
