@@ -1,5 +1,7 @@
 // Path B: requests to agent endpoints, agents' answers back to the wire. Both directions are
 // an L2 rewrite and a tx burst on a queue this worker owns; no copies, no locks.
+#include <array>
+
 #include <rte_branch_prediction.h>
 #include <rte_cycles.h>
 #include <rte_ether.h>
@@ -57,55 +59,85 @@ void learn_next_hop(const PollQueue &wire, const rte_mbuf *last)
 		wire.next_hop->store(hop, std::memory_order_relaxed);
 }
 
+namespace {
+
+// One endpoint's packets (in arrival order; index[g]: group member g's place in the burst, for
+// `result`): L2 rewrite, one tx burst, counters.
+void send_group(WorkerContext &w, uint16_t ep, rte_mbuf **group, unsigned k, const uint8_t *index, uint64_t rx_tsc,
+		FastResult *result)
+{
+	LcoreCounters &c = *w.counters;
+	const EndpointTarget &t = w.endpoints[ep];
+	uint32_t len[kBurst]; // read before tx: a sent mbuf may already be freed
+	for (unsigned g = 0; g < k; g++) {
+		auto *h = rte_pktmbuf_mtod(group[g], rte_ether_hdr *);
+		h->src_addr = t.src;
+		if (t.set_dst)
+			h->dst_addr = t.dst;
+		len[g] = group[g]->pkt_len;
+	}
+	unsigned sent = 0;
+	const bool down = unlikely(t.down != nullptr && t.down->load(std::memory_order_relaxed));
+	if (down) {
+		bump(c.drops[unsigned(DropReason::endpoint_down)], k);
+		rte_pktmbuf_free_bulk(group, k);
+	} else {
+		sent = tx_or_drop(c, t.port_id, w.endpoint_queue, group, k, DropReason::fast_tx_full);
+	}
+	if (unlikely(result != nullptr))
+		for (unsigned g = 0; g < k; g++)
+			result[index[g]] = down ? FastResult::endpoint_down : g < sent ? FastResult::sent : FastResult::refused;
+	uint64_t bytes = 0;
+	for (unsigned g = 0; g < sent; g++)
+		bytes += len[g];
+	EndpointCounters &ec = w.endpoint_counters[ep];
+	bump(ec.to_agent_packets, sent);
+	bump(ec.to_agent_bytes, bytes);
+	bump(ec.to_agent_bursts);
+	bump(c.path_packets[unsigned(PathId::fast)], sent);
+	bump(c.path_bytes[unsigned(PathId::fast)], bytes);
+	if (sent)
+		record_latency(ec.to_agent_cycles, rx_tsc, sent);
+}
+
+static_assert(kBurst <= 256, "a burst index fits a uint8_t");
+constexpr auto kInOrder = [] { // a burst's own order, for a group that is the whole burst
+	std::array<uint8_t, kBurst> a{};
+	for (unsigned i = 0; i < kBurst; i++)
+		a[i] = uint8_t(i);
+	return a;
+}();
+
+} // namespace
+
 void send_to_endpoints(WorkerContext &w, rte_mbuf **pkts, const uint16_t *endpoint,
 		       unsigned n, uint64_t rx_tsc, FastResult *result)
 {
-	LcoreCounters &c = *w.counters;
-	// One tx burst per endpoint present in the burst, packets kept in arrival order.
+	// The usual burst has one endpoint: it goes as it is, with no grouping pass.
+	unsigned same = 1;
+	while (same < n && endpoint[same] == endpoint[0])
+		same++;
+	if (likely(same == n)) {
+		send_group(w, endpoint[0], pkts, n, kInOrder.data(), rx_tsc, result);
+		return;
+	}
+	// Otherwise one tx burst per endpoint present, packets kept in arrival order.
 	bool done[kBurst] = {};
 	rte_mbuf *group[kBurst];
-	uint32_t len[kBurst];   // read before tx: a sent mbuf may already be freed
 	uint8_t index[kBurst];  // group member -> its index in pkts
 	for (unsigned first = 0; first < n; first++) {
 		if (done[first])
 			continue;
 		uint16_t ep = endpoint[first];
-		const EndpointTarget &t = w.endpoints[ep];
 		unsigned k = 0;
 		for (unsigned i = first; i < n; i++) {
 			if (done[i] || endpoint[i] != ep)
 				continue;
 			done[i] = true;
-			auto *h = rte_pktmbuf_mtod(pkts[i], rte_ether_hdr *);
-			h->src_addr = t.src;
-			if (t.set_dst)
-				h->dst_addr = t.dst;
-			len[k] = pkts[i]->pkt_len;
 			index[k] = uint8_t(i);
 			group[k++] = pkts[i];
 		}
-		unsigned sent = 0;
-		const bool down = unlikely(t.down != nullptr && t.down->load(std::memory_order_relaxed));
-		if (down) {
-			bump(c.drops[unsigned(DropReason::endpoint_down)], k);
-			rte_pktmbuf_free_bulk(group, k);
-		} else {
-			sent = tx_or_drop(c, t.port_id, w.endpoint_queue, group, k, DropReason::fast_tx_full);
-		}
-		if (unlikely(result != nullptr))
-			for (unsigned g = 0; g < k; g++)
-				result[index[g]] = down ? FastResult::endpoint_down : g < sent ? FastResult::sent : FastResult::refused;
-		uint64_t bytes = 0;
-		for (unsigned i = 0; i < sent; i++)
-			bytes += len[i];
-		EndpointCounters &ec = w.endpoint_counters[ep];
-		bump(ec.to_agent_packets, sent);
-		bump(ec.to_agent_bytes, bytes);
-		bump(ec.to_agent_bursts);
-		bump(c.path_packets[unsigned(PathId::fast)], sent);
-		bump(c.path_bytes[unsigned(PathId::fast)], bytes);
-		if (sent)
-			record_latency(ec.to_agent_cycles, rx_tsc, sent);
+		send_group(w, ep, group, k, index, rx_tsc, result);
 	}
 }
 

@@ -388,6 +388,7 @@ protected:
 		kern0.reset();
 		wire1.reset();
 		agent0.reset();
+		agent1.reset();
 		EXPECT_EQ(rte_mempool_in_use_count(g_pool), 0u) << "an mbuf leaked";
 	}
 
@@ -402,6 +403,8 @@ protected:
 		};
 		if (wire1)
 			ports.push_back({"wire1", wire1->id, config::Driver::ring, 1});
+		if (agent1)
+			ports.push_back({"agent1", agent1->id, config::Driver::ring, 1});
 		dp = std::make_unique<pipeline::Dataplane>(cfg, ports);
 		if (before_start)
 			before_start(*dp);
@@ -453,7 +456,7 @@ protected:
 		return f;
 	}
 
-	std::unique_ptr<RingPort> wire0, kern0, wire1, agent0;
+	std::unique_ptr<RingPort> wire0, kern0, wire1, agent0, agent1; // wire1, agent1: when a test makes them
 	std::unique_ptr<pipeline::Dataplane> dp;
 	std::function<void(pipeline::Dataplane &)> before_start; // e.g. enable_bulk
 

@@ -432,6 +432,53 @@ tenants:
 		    (unsigned long)got_light);
 }
 
+// A burst for two endpoints goes out as one tx burst per endpoint, each in arrival order and
+// rewritten for its own endpoint; a burst for one endpoint goes out as it came.
+TEST_F(DataplaneTest, FastBurstSplitsByEndpointInArrivalOrder)
+{
+	agent1 = std::make_unique<RingPort>("a1");
+	std::string yaml = config_yaml(1024, "  - { name: one, priority: 10, match: { proto: udp, dst_port: 7000 }, path: fast, endpoint: ep1 }\n"
+					     "  - { name: two, priority: 10, match: { proto: udp, dst_port: 7001 }, path: fast, endpoint: ep2 }\n"
+					     "  - { name: default, priority: 65535, path: kernel }\n");
+	const std::string one = R"(endpoints: [{ name: ep1, port: agent0, wire: wire0, mac: "02:74:70:01:00:02" }])";
+	const size_t at = yaml.find(one);
+	ASSERT_NE(at, std::string::npos);
+	yaml.replace(at, one.size(), R"(endpoints: [{ name: ep1, port: agent0, wire: wire0, mac: "02:74:70:01:00:02" },
+                { name: ep2, port: agent1, mac: "02:74:70:01:00:03" }])");
+	const std::string port = "  - { name: agent0, driver: ring }\n";
+	yaml.insert(yaml.find(port) + port.size(), "  - { name: agent1, driver: ring }\n");
+	ASSERT_NO_FATAL_FAILURE(start(yaml));
+	std::vector<Frame> in;
+	for (unsigned i = 0; i < 12; i++)
+		in.push_back(udp4(uint16_t(i % 3 == 2 ? 7001 : 7000), i)); // ep1 ep1 ep2 ep1 ep1 ep2 ...
+	ASSERT_NO_FATAL_FAILURE(inject_at_once(wire0->rx, in));
+	ASSERT_TRUE(wait_until([&] { return rte_ring_count(agent0->tx) + rte_ring_count(agent1->tx) >= in.size(); },
+			       [] { return 0u; }));
+	const uint8_t ep2_mac[6] = {0x02, 0x74, 0x70, 0x01, 0x00, 0x03};
+	std::vector<Frame> want1, want2;
+	for (unsigned i = 0; i < in.size(); i++)
+		if (i % 3 == 2)
+			want2.push_back(with_macs(in[i], ep2_mac, mac_of(agent1->id)));
+		else
+			want1.push_back(with_macs(in[i], kAgentMac, mac_of(agent0->id)));
+	EXPECT_EQ(take(agent0->tx), want1) << "ep1's packets, in arrival order";
+	EXPECT_EQ(take(agent1->tx), want2) << "ep2's packets, in arrival order";
+	// All for one endpoint: in order, untouched but for the MACs.
+	std::vector<Frame> solo;
+	for (unsigned i = 0; i < 10; i++)
+		solo.push_back(udp4(7001, 100 + i));
+	ASSERT_NO_FATAL_FAILURE(inject_at_once(wire0->rx, solo));
+	ASSERT_TRUE(wait_until([&] { return rte_ring_count(agent1->tx) >= solo.size(); }, [] { return 0u; }));
+	std::vector<Frame> out = take(agent1->tx);
+	ASSERT_EQ(out.size(), solo.size());
+	for (unsigned i = 0; i < solo.size(); i++)
+		EXPECT_EQ(out[i], with_macs(solo[i], ep2_mac, mac_of(agent1->id))) << i;
+	const pipeline::EndpointCounters e1 = dp->endpoint_totals(0), e2 = dp->endpoint_totals(1);
+	EXPECT_EQ(e1.to_agent_packets, 8u);
+	EXPECT_EQ(e2.to_agent_packets, 14u);
+	dp->stop();
+}
+
 // With no quota anywhere, nothing is policed, and dispatch still counts each tenant's packets and
 // bytes on its verdict's path: not rule drops, not packets of no tenant.
 TEST_F(DataplaneTest, TenantsWithoutQuotasAreCountedByPath)
