@@ -113,25 +113,6 @@ void sample_flows(WorkerContext &w, const packet::FlowKey *keys, const Verdict *
 		bump(w.counters->flow_samples_lost, n_samples - sent); // the control lcore is behind
 }
 
-// Bit p: bulk peer p is up, for the first 64 peers (read once a burst; bulk_peer_up asks the rest).
-uint64_t bulk_peers_up(const WorkerContext &w)
-{
-	uint64_t up = 0;
-	for (size_t p = 0; p < w.bulk_peers.size() && p < 64; p++)
-		up |= uint64_t(w.bulk_peers[p]->up.load(std::memory_order_relaxed)) << p;
-	return up;
-}
-
-// Whether a path C verdict's target `t` is a peer that is up: no branch on the packet for the
-// first 64 peers (any other verdict's target, kNoTarget included, reads as down there).
-inline bool bulk_peer_up(const WorkerContext &w, uint64_t peers_up, PathKind path, uint16_t t)
-{
-	const bool bulk = path == PathKind::bulk;
-	if (unlikely(bulk & (t >= 64)))
-		return t < w.bulk_peers.size() && w.bulk_peers[t]->up.load(std::memory_order_relaxed);
-	return bulk & (t < 64) & ((peers_up >> (t & 63)) & 1);
-}
-
 // One poll of a queue. now: when the poll began (the end of the previous step of this loop),
 // moved to when it ended; every step's cycles run from the last one's end (one TSC read each).
 unsigned poll_queue(WorkerContext &w, const PollQueue &pq, StageCounters &rxs, uint64_t &now,
@@ -224,48 +205,50 @@ unsigned poll_queue(WorkerContext &w, const PollQueue &pq, StageCounters &rxs, u
 	rte_mbuf *dropped[kBurst];
 	rte_mbuf *over_quota[kBurst];
 	rte_mbuf *bulk[kBurst];
-	uint16_t bulk_peer[kBurst];
 	unsigned n_kernel = 0, n_fast = 0, n_dropped = 0, n_over = 0, n_bulk = 0;
 	const size_t n_endpoints = w.endpoints.size();
-	const uint64_t peers_up = bulk_peers_up(w);
 	uint64_t unmatched = 0, fallback = 0, demoted = 0;
-	// Each packet's batch is computed, not branched on: a burst's paths are as mixed as its
-	// flows, and a switch on them mispredicts on about every other packet. Every batch gets the
-	// packet written at its end; only the chosen one's count moves on.
 	for (unsigned i = 0; i < n_parsed; i++) {
 		const Verdict &v = verdicts[i];
-		rte_mbuf *m = parsed[i];
 		unmatched += v.rule == classify::kNoRule || v.rule == default_rule;
 		tally.count(v, parsed_len[i]);
 		if (unlikely(outcomes[i] != quota::Outcome::pass)) {
 			if (outcomes[i] == quota::Outcome::drop) {
-				over_quota[n_over++] = m;
+				over_quota[n_over++] = parsed[i];
 			} else {
 				demoted++;
-				kernel[n_kernel++] = m;
+				kernel[n_kernel++] = parsed[i];
 			}
 			continue;
 		}
-		const uint16_t t = v.target;
-		// Path B needs its endpoint, path C its peer up; otherwise they fail open to path A.
-		const bool to_fast = (v.path == PathKind::fast) & (t < n_endpoints);
-		const bool to_bulk = bulk_peer_up(w, peers_up, v.path, t);
-		const bool to_drop = v.path == PathKind::drop;
-		const bool to_kernel = !(to_fast | to_bulk | to_drop);
-		fallback += to_kernel & (v.path != PathKind::kernel);
-		kernel[n_kernel] = m;
-		n_kernel += to_kernel;
-		fast[n_fast] = m;
-		fast_endpoint[n_fast] = t;
-		n_fast += to_fast;
-		bulk[n_bulk] = m;
-		bulk_peer[n_bulk] = t;
-		n_bulk += to_bulk;
-		dropped[n_dropped] = m;
-		n_dropped += to_drop;
+		switch (v.path) {
+		case PathKind::drop:
+			dropped[n_dropped++] = parsed[i];
+			break;
+		case PathKind::fast:
+			if (likely(v.target < n_endpoints)) {
+				fast_endpoint[n_fast] = v.target;
+				fast[n_fast++] = parsed[i];
+				break;
+			}
+			fallback++;   // no such endpoint (none configured): fail open to path A
+			kernel[n_kernel++] = parsed[i];
+			break;
+		case PathKind::bulk:
+			// Path C while its peer is up; otherwise (no path C, peer down) fail open to path A.
+			if (likely(v.target < w.bulk_peers.size()) && w.bulk_peers[v.target]->up.load(std::memory_order_relaxed)) {
+				parsed[i]->hash.usr = v.target;
+				bulk[n_bulk++] = parsed[i];
+				break;
+			}
+			fallback++;
+			kernel[n_kernel++] = parsed[i];
+			break;
+		case PathKind::kernel:
+			kernel[n_kernel++] = parsed[i];
+			break;
+		}
 	}
-	for (unsigned j = 0; j < n_bulk; j++)
-		bulk[j]->hash.usr = bulk_peer[j]; // the bulk lcore's peer
 	if (unmatched)
 		bump(c.unmatched, unmatched);
 	if (fallback)
