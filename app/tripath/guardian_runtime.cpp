@@ -69,7 +69,6 @@ GuardianRuntime::GuardianRuntime(Runtime &rt, std::unique_ptr<audit::AuditLog> l
 	for (const auto &w : rt.dp->workers()) {
 		w->sample_every = kFlowSampleEvery;
 		w->sample_countdown = 1;
-		sampling_ = true;
 	}
 	observed_ = observer_.sample(*rt.dp, now_ns());
 	next_observe_ns_ = now_ns() + kObservePeriodNs;
@@ -358,13 +357,14 @@ void GuardianRuntime::housekeeping()
 	}
 }
 
-// The windows closed last time -> per path, scaled back from the
-// sample -> the policy's proposals, decided like any other; then the next windows are closed.
+// Each path's last closed window, scaled back from the sample -> the policy's proposals, decided
+// like any other; then the open windows close.
 void GuardianRuntime::run_policy()
 {
 	const double window_s = double(now_ns() - last_window_ns_) / 1e9;
 	guardian::GuardianStatus st = guardian_.status(now_ns());
-	if (st.autonomy != config::Autonomy::off && !st.failsafe && sampling_ && sketches_.closed(0) != nullptr) {
+	if (st.autonomy != config::Autonomy::off && !st.failsafe && !rt_.dp->workers().empty() &&
+	    sketches_.closed(0) != nullptr) {
 		guardian::PolicyInput input;
 		input.window_s = window_s;
 		input.observed = observed_;

@@ -96,7 +96,6 @@ private:
 	Observer observer_;
 	guardian::ObservedState observed_;      // the latest sample
 	telemetry::PathSketches sketches_;      // the workers' samples, counted here
-	bool sampling_ = false;                 // the workers sample (there are workers)
 	uint64_t samples_counted_ = 0;          // taken off the workers' rings since start
 	std::deque<Pending> pending_;
 	std::vector<uint64_t> latencies_;       // ns, at most kLatencySamples (oldest dropped)

@@ -78,6 +78,8 @@ void hold_for_kernel(WorkerContext &w, rte_mbuf *const *pkts, unsigned n, uint64
 	w.n_kernel_held += n;
 }
 
+static_assert(unsigned(PathKind::drop) == telemetry::PathSketches::kPaths, "a sample's path is a PathKind short of drop");
+
 // Every sample_every-th parsed IP packet goes to the control lcore, which counts it into its
 // path's sketch: one compare per burst when no sample falls in it, a copy per sample, and one
 // ring enqueue for the burst's samples. No locks, no allocation.
@@ -87,7 +89,7 @@ void sample_flows(WorkerContext &w, const packet::FlowKey *keys, const Verdict *
 		w.sample_countdown -= n;
 		return;
 	}
-	packet::UninitArray<telemetry::FlowSample, kBurst> samples; // zeroed, 3 KiB a sampled burst
+	packet::UninitArray<telemetry::FlowSample, kBurst> samples; // not zeroed: 3 KiB a sampled burst
 	unsigned n_samples = 0;
 	unsigned i = w.sample_countdown - 1;
 	for (; i < n; i += w.sample_every) {
