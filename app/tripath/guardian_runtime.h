@@ -63,6 +63,7 @@ public:
 	std::string status() const;
 	guardian::GuardianStatus status_fields() const { return guardian_.status(now_ns()); } // telemetry snapshot
 	std::string latency_json() const;      // proposal -> applied (ns): n, p50, p99, max
+	uint64_t flow_samples_counted() const { return samples_counted_; }
 	void reset_latency() { latencies_.clear(); }
 	// A drill: every tenant's fast p99 reads as `us` for `ms` (rollback and failsafe tests).
 	void inject_fast_p99(double us, uint64_t ms);

@@ -266,7 +266,9 @@ json guardian_status(const Runtime &rt)
 		{"clamped", s.clamped},
 		{"rejected", s.rejected},
 		{"rollbacks", s.rollbacks},
-		{"failsafes", s.failsafes}};
+		{"failsafes", s.failsafes},
+		{"flow_samples_counted", rt.guardian->flow_samples_counted()},
+		{"flow_samples_lost", rt.dp->totals().flow_samples_lost}};
 }
 
 // The records as JSON objects (they are JSON lines on disk); a line that does not parse stays

@@ -100,7 +100,9 @@ rpcs_take fast kernel
 samples1=$(status_field "flow samples (1 in 64): counted")
 [ $((samples1 - samples0)) -ge 5 ] || fail "the guardian counted $((samples1 - samples0)) flow samples of 400 RPCs: $(ctl guardian status)"
 expect_ok "lost 0; last window: kernel [0-9]+, fast [0-9]+, bulk [0-9]+" guardian status
-echo "   flow samples counted: +$((samples1 - samples0))"
+counted=$(ctl guardian status --json | python3 -c "import json,sys; d=json.load(sys.stdin); print(d['flow_samples_counted'], d['flow_samples_lost'])")
+[ "${counted% *}" -ge "$samples1" ] && [ "${counted#* }" = 0 ] || fail "guardian status --json: counted and lost are '$counted', text said $samples1 and 0"
+echo "   flow samples counted: +$((samples1 - samples0)) (--json: $counted)"
 
 echo "== operator: move the RPC rule to path A; the RPCs follow, then come back"
 expect_ok "^APPROVE ok" guardian propose '{"kind":"move_rule","rule":"agent-rpc","path":"kernel"}'
